@@ -1,0 +1,146 @@
+//! Configuration, from flags and the environment (flags win), checked once at
+//! start so that a bad value stops the process with a clear message.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The command line of the `portalen` binary.
+#[derive(Debug, Parser)]
+#[command(name = "portalen", version, about = "The Portalen partner-network GraphQL API")]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Serve options, for `portalen` with no subcommand.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// What the binary does.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API (the default).
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load the demo network or a generated data set.
+    Seed(SeedArgs),
+    /// Print the GraphQL schema (SDL) and exit.
+    Schema,
+}
+
+/// Options every subcommand shares.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Database to use, `postgres://...` or `sqlite://...`. Unset: an embedded
+    /// SQLite database in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Where the embedded database (and, later, development keys) are kept.
+    #[arg(long, env = "PORTALEN_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Most open database connections.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_max_connections: u32,
+    /// Seconds to wait for a free database connection before failing.
+    #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT", default_value_t = 5, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub database_acquire_timeout: u64,
+    /// Log filter, in `tracing` syntax (`info`, `portalen_api=debug,info`).
+    #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
+    pub log_level: String,
+    /// Log format: `pretty` for a terminal, `json` for production, `auto`
+    /// picks by whether standard output is a terminal.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Auto,
+    Pretty,
+    Json,
+}
+
+/// Options of `portalen serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "BIND_ADDR", default_value = "127.0.0.1:8080")]
+    pub bind_addr: SocketAddr,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "WORKERS", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: Option<u16>,
+    /// Whether to load the demo network into an empty database at start.
+    #[arg(long, env = "SEED_DEMO", value_enum, default_value_t = SeedDemo::IfEmpty)]
+    pub seed_demo: SeedDemo,
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(0..=600))]
+    pub shutdown_timeout: u64,
+}
+
+/// When `serve` loads the demo network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeedDemo {
+    /// When the database has no partner organisations yet.
+    IfEmpty,
+    /// Never: production.
+    Never,
+}
+
+/// Options of `portalen seed`.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct SeedArgs {
+    /// Load the demo network (idempotent).
+    #[arg(long)]
+    pub demo: bool,
+    /// Generate this many synthetic participants, with proportional
+    /// employers, mentors, slots and placements (deterministic).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    pub scale: Option<u32>,
+}
+
+/// Where and how to reach the database.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// The connection URL; for SQLite it names a file.
+    pub url: String,
+    /// True when no `DATABASE_URL` was given and the embedded file is used.
+    pub embedded: bool,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl GlobalArgs {
+    /// The database to use: `DATABASE_URL`, or the embedded SQLite file.
+    pub fn database(&self) -> anyhow::Result<DatabaseSettings> {
+        let (url, embedded) = match &self.database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                (url.clone(), false)
+            }
+            Some(url) if url.starts_with("sqlite:") => (url.clone(), false),
+            Some(_) => anyhow::bail!(
+                "DATABASE_URL must start with postgres://, postgresql:// or sqlite: (the value is not shown, it may hold a password)"
+            ),
+            None => {
+                let path = self.data_dir.join("portalen.db");
+                (format!("sqlite://{}?mode=rwc", path.display()), true)
+            }
+        };
+        Ok(DatabaseSettings {
+            url,
+            embedded,
+            max_connections: self.database_max_connections,
+            acquire_timeout: Duration::from_secs(self.database_acquire_timeout),
+        })
+    }
+}

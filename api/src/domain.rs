@@ -1,0 +1,8 @@
+//! Domain values with their own validation rules, free of HTTP, GraphQL and
+//! the database.
+
+pub mod organisation_number;
+pub mod slug;
+
+pub use organisation_number::OrganisationNumber;
+pub use slug::Slug;

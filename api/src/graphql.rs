@@ -1,0 +1,39 @@
+//! The GraphQL layer: types, resolvers and loaders. Resolvers are thin: they
+//! read the context, call a service and map its error.
+
+pub mod connection;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod loaders;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, SDLExportOptions, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+pub use query::QueryRoot;
+
+/// The executable schema, built once at start and shared by every worker.
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// The schema with its types and settings, but no data attached.
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, EmptyMutation, EmptySubscription> {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+}
+
+/// The schema, with the connection pool attached.
+pub fn build_schema(db: DatabaseConnection) -> AppSchema {
+    schema_builder().data(db).finish()
+}
+
+/// The schema in SDL, with sorted fields, arguments and enum values so that a
+/// change shows as a small diff of the committed `schema.graphql`.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl_with_options(
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
+    )
+}

@@ -1,0 +1,79 @@
+//! Errors as clients see them: a message and a stable `extensions.code`.
+//!
+//! This is the one place a service error becomes a GraphQL error. Database
+//! and other internal failures are logged here, inside the request's span (so
+//! with its request id), and reach the client only as a generic message.
+
+use async_graphql::ErrorExtensions;
+
+use crate::services::ServiceError;
+
+/// The stable codes clients can match on in `extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// No valid credentials for an operation that needs them.
+    Unauthenticated,
+    /// Credentials are valid but do not allow this.
+    Forbidden,
+    /// The input is malformed or breaks a rule; nothing was changed.
+    BadUserInput,
+    /// The thing does not exist, or the caller may not know that it does.
+    NotFound,
+    /// The change clashes with the current state.
+    Conflict,
+    /// Something failed on the server; details are in the logs.
+    InternalServerError,
+}
+
+impl ErrorCode {
+    /// The code as it appears in `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+/// A GraphQL error with `message` and `extensions.code`.
+pub fn error(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
+}
+
+/// A BAD_USER_INPUT error naming the offending argument or input field.
+pub fn bad_input(field: &str, message: impl Into<String>) -> async_graphql::Error {
+    let message = message.into();
+    async_graphql::Error::new(format!("{field}: {message}")).extend_with(|_, e| {
+        e.set("code", ErrorCode::BadUserInput.as_str());
+        e.set("field", field);
+    })
+}
+
+impl From<ServiceError> for async_graphql::Error {
+    fn from(err: ServiceError) -> Self {
+        to_graphql(&err)
+    }
+}
+
+/// Maps a service error, logging internal ones. Loaders share their errors
+/// between callers, so this works on a reference.
+pub fn to_graphql(err: &ServiceError) -> async_graphql::Error {
+    match err {
+        ServiceError::NotFound { entity } => error(ErrorCode::NotFound, format!("{entity} not found")),
+        ServiceError::InvalidInput { field, message } => bad_input(field, message.clone()),
+        ServiceError::Conflict { message } => error(ErrorCode::Conflict, message.clone()),
+        ServiceError::Database { context, source } => {
+            tracing::error!(error = %source, "{context}");
+            internal()
+        }
+    }
+}
+
+/// The only thing a client learns of an internal failure.
+pub fn internal() -> async_graphql::Error {
+    error(ErrorCode::InternalServerError, "internal server error")
+}

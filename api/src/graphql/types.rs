@@ -1,0 +1,25 @@
+//! GraphQL object types. Each wraps an entity model and exposes only the
+//! columns it names: a column reaches the API only when a type says so.
+
+mod employer;
+mod internship_slot;
+mod partner_organisation;
+
+pub use employer::Employer;
+pub use internship_slot::InternshipSlot;
+pub use partner_organisation::PartnerOrganisation;
+
+use async_graphql::Context;
+
+use super::error::to_graphql;
+use super::loaders::Loaders;
+
+/// The request's loader.
+pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+/// Maps a loader's shared error.
+pub(crate) fn loader_error(err: std::sync::Arc<crate::services::ServiceError>) -> async_graphql::Error {
+    to_graphql(&err)
+}

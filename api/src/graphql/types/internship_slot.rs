@@ -1,0 +1,88 @@
+use async_graphql::{Context, ID, Object, Result};
+use chrono::NaiveDate;
+use entity::internship_slot;
+
+use super::{Employer, loader_error, loaders};
+use crate::graphql::enums::{OpportunityKind, Site, SlotStatus, SwedishLevel};
+use crate::graphql::error::internal;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::{EmployerById, SkillsOfSlot};
+
+/// A place an employer offers: an internship (praktik), a job, a training
+/// place or a study visit, for one or more participants.
+pub struct InternshipSlot(pub internship_slot::Model);
+
+#[Object]
+impl InternshipSlot {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::InternshipSlot, self.0.id)
+    }
+
+    /// Short title, e.g. "Praktik i köket".
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What the slot involves.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// What kind of opportunity this is.
+    async fn kind(&self) -> OpportunityKind {
+        self.0.kind.into()
+    }
+
+    /// How many participants the slot takes.
+    async fn places(&self) -> i32 {
+        self.0.places
+    }
+
+    /// The Portalen site the slot is near, if either.
+    async fn site(&self) -> Option<Site> {
+        self.0.site.map(Into::into)
+    }
+
+    /// First day.
+    async fn starts_on(&self) -> NaiveDate {
+        self.0.starts_on
+    }
+
+    /// Last day, if the slot ends.
+    async fn ends_on(&self) -> Option<NaiveDate> {
+        self.0.ends_on
+    }
+
+    /// The Swedish the slot needs, if any.
+    async fn required_swedish_level(&self) -> Option<SwedishLevel> {
+        self.0.required_swedish_level.map(Into::into)
+    }
+
+    /// Where the slot is in its lifecycle.
+    async fn status(&self) -> SlotStatus {
+        self.0.status.into()
+    }
+
+    /// Skills the employer would like a candidate to bring, sorted.
+    async fn wanted_skills(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(loaders(ctx)?
+            .load_one(SkillsOfSlot(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default())
+    }
+
+    /// The employer offering the slot.
+    async fn employer(&self, ctx: &Context<'_>) -> Result<Employer> {
+        let row = loaders(ctx)?
+            .load_one(EmployerById(self.0.employer_id))
+            .await
+            .map_err(loader_error)?;
+        // The foreign key guarantees the employer exists; a miss is a bug.
+        row.map(Employer).ok_or_else(|| {
+            tracing::error!(slot_id = %self.0.id, "slot without employer");
+            internal()
+        })
+    }
+}

@@ -1,0 +1,75 @@
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::partner_organisation;
+
+use super::{Employer, loader_error, loaders};
+use crate::graphql::enums::{PartnerKind, PartnerNetwork, PartnerStatus};
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::EmployersOfPartner;
+
+/// An organisation in the Portalen network: one of the six partners that run
+/// it, Arbetsförmedlingen, or a #starkaretillsammans company or club.
+pub struct PartnerOrganisation(pub partner_organisation::Model);
+
+#[Object]
+impl PartnerOrganisation {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::PartnerOrganisation, self.0.id)
+    }
+
+    /// URL-safe handle, e.g. `vita-hasten`; tokens name their organisation by it.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// Name of the organisation.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What kind of organisation it is.
+    async fn kind(&self) -> PartnerKind {
+        self.0.kind.into()
+    }
+
+    /// How it belongs to the network.
+    async fn network(&self) -> PartnerNetwork {
+        self.0.network.into()
+    }
+
+    /// Whether its access is in force.
+    async fn status(&self) -> PartnerStatus {
+        self.0.status.into()
+    }
+
+    /// The organisation's public contact e-mail address.
+    async fn contact_email(&self) -> Option<&str> {
+        self.0.contact_email.as_deref()
+    }
+
+    /// The organisation's public contact phone number.
+    async fn contact_phone(&self) -> Option<&str> {
+        self.0.contact_phone.as_deref()
+    }
+
+    /// The organisation's website.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    /// Employers that are this organisation (a company or club can be both).
+    async fn employers(&self, ctx: &Context<'_>) -> Result<Vec<Employer>> {
+        let rows = loaders(ctx)?
+            .load_one(EmployersOfPartner(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Employer).collect())
+    }
+
+    /// When the organisation was registered (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}

@@ -1,0 +1,65 @@
+//! `POST /graphql`, `GET /graphql` (GraphQL over HTTP) and GraphiQL.
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::RequestId;
+
+use crate::graphql::{AppSchema, loaders};
+
+/// Runs one GraphQL request. Every error in the response carries the
+/// request id in `extensions.requestId`, matching the logs.
+pub async fn execute(
+    schema: web::Data<AppSchema>,
+    db: web::Data<DatabaseConnection>,
+    request_id: RequestId,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let request = request
+        .into_inner()
+        .data(loaders::for_request(db.get_ref().clone()));
+    let mut response = schema.execute(request).await;
+    let request_id = request_id.to_string();
+    for error in &mut response.errors {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("requestId", request_id.as_str());
+    }
+    response.into()
+}
+
+/// `GET /graphql`: a query in the URL, or GraphiQL for a browser that asks
+/// for the page without one.
+pub async fn execute_get_or_graphiql(
+    req: HttpRequest,
+    payload: web::Payload,
+    schema: web::Data<AppSchema>,
+    db: web::Data<DatabaseConnection>,
+    request_id: RequestId,
+) -> actix_web::Result<HttpResponse> {
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let has_query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(|q| q.iter().any(|(k, _)| k == "query"))
+        .unwrap_or(false);
+    if wants_html && !has_query {
+        return Ok(graphiql().await);
+    }
+    let request = GraphQLRequest::from_request(&req, &mut payload.into_inner()).await?;
+    let response = execute(schema, db, request_id, request).await;
+    use actix_web::Responder;
+    Ok(response.respond_to(&req).map_into_boxed_body())
+}
+
+/// GraphiQL, the in-browser IDE.
+pub async fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(GraphiQLSource::build().endpoint("/graphql").title("Portalen API").finish())
+}

@@ -1,0 +1,17 @@
+//! The Portalen partner-network API.
+//!
+//! Layers import downwards only: the HTTP edge ([`http`], [`startup`]) serves
+//! the GraphQL layer ([`graphql`]), which calls the [`services`], which work on
+//! the `entity` crate. [`domain`] holds value types with their own rules.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod graphql;
+pub mod http;
+pub mod policy;
+pub mod seed;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

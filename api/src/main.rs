@@ -1,0 +1,14 @@
+//! The `portalen` binary: parses the command line and hands over to the library.
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match portalen_api::cli::run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            // Before logging is set up (bad configuration) this is the only
+            // place the reason can go.
+            eprintln!("portalen: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

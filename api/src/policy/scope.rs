@@ -1,0 +1,92 @@
+//! The scopes a partner organisation can be granted and a token can carry.
+
+/// One permission, named `resource:action` as in OAuth 2.0 scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// Read participant profiles the organisation may see.
+    ParticipantsRead,
+    /// Create and change participant profiles.
+    ParticipantsWrite,
+    /// Read personal fields (contact details, family name, residence status, notes).
+    ParticipantsPii,
+    /// Read mentors.
+    MentorsRead,
+    /// Create and change mentors and mentorships.
+    MentorsWrite,
+    /// Read employers.
+    EmployersRead,
+    /// Create and change employers.
+    EmployersWrite,
+    /// Read internship slots.
+    SlotsRead,
+    /// Post and change internship slots.
+    SlotsWrite,
+    /// Read placements.
+    PlacementsRead,
+    /// Propose and change placements.
+    PlacementsWrite,
+    /// Administer partner organisations, their grants and API clients.
+    PartnersAdmin,
+    /// Read aggregated impact reports.
+    ReportsRead,
+    /// Read the audit trail.
+    AuditRead,
+}
+
+impl Scope {
+    /// Every scope, in catalogue order.
+    pub const ALL: [Scope; 14] = [
+        Scope::ParticipantsRead,
+        Scope::ParticipantsWrite,
+        Scope::ParticipantsPii,
+        Scope::MentorsRead,
+        Scope::MentorsWrite,
+        Scope::EmployersRead,
+        Scope::EmployersWrite,
+        Scope::SlotsRead,
+        Scope::SlotsWrite,
+        Scope::PlacementsRead,
+        Scope::PlacementsWrite,
+        Scope::PartnersAdmin,
+        Scope::ReportsRead,
+        Scope::AuditRead,
+    ];
+
+    /// The scope as written in tokens and grants.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ParticipantsRead => "participants:read",
+            Scope::ParticipantsWrite => "participants:write",
+            Scope::ParticipantsPii => "participants:pii",
+            Scope::MentorsRead => "mentors:read",
+            Scope::MentorsWrite => "mentors:write",
+            Scope::EmployersRead => "employers:read",
+            Scope::EmployersWrite => "employers:write",
+            Scope::SlotsRead => "slots:read",
+            Scope::SlotsWrite => "slots:write",
+            Scope::PlacementsRead => "placements:read",
+            Scope::PlacementsWrite => "placements:write",
+            Scope::PartnersAdmin => "partners:admin",
+            Scope::ReportsRead => "reports:read",
+            Scope::AuditRead => "audit:read",
+        }
+    }
+
+    /// The scope with this name, if there is one.
+    pub fn parse(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scope_name_parses_back() {
+        for scope in Scope::ALL {
+            assert_eq!(Scope::parse(scope.as_str()), Some(scope));
+        }
+        assert_eq!(Scope::parse("participants:everything"), None);
+    }
+}

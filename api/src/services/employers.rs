@@ -1,0 +1,112 @@
+//! Employers: workplaces that offer internships, jobs and training places.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::{Site, employer};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use uuid::Uuid;
+
+use super::pagination::{self, Page, PageRequest};
+use super::partners::{optional_text, required_text};
+use super::{ServiceError, ServiceResult};
+use crate::domain::OrganisationNumber;
+
+type Employer = employer::Model;
+
+fn all() -> Select<employer::Entity> {
+    employer::Entity::find()
+}
+
+/// A page of employers, in the order they were registered.
+#[tracing::instrument(skip(db))]
+pub async fn list_employers<C: ConnectionTrait>(db: &C, page: PageRequest) -> ServiceResult<Page<Employer>> {
+    pagination::fetch_page(db, all(), employer::Column::Id, page, "failed to list employers").await
+}
+
+/// How many employers there are.
+pub async fn count_employers<C: ConnectionTrait>(db: &C) -> ServiceResult<u64> {
+    pagination::count(db, all(), "failed to count employers").await
+}
+
+/// The employer with this id.
+#[tracing::instrument(skip(db))]
+pub async fn find_employer<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<Employer> {
+    employer::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read employer"))?
+        .ok_or(ServiceError::NotFound { entity: "employer" })
+}
+
+/// The employers with these ids, by id (a DataLoader batch).
+pub async fn load_employers<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, Employer>> {
+    let rows = all()
+        .filter(employer::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load employers"))?;
+    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+}
+
+/// The employers linked to each of these partner organisations.
+pub async fn load_employers_of_partners<C: ConnectionTrait>(
+    db: &C,
+    partner_ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Employer>>> {
+    let rows = all()
+        .filter(employer::Column::PartnerOrganisationId.is_in(partner_ids.iter().copied()))
+        .order_by_asc(employer::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load employers of partners"))?;
+    let mut grouped: HashMap<Uuid, Vec<Employer>> = HashMap::new();
+    for row in rows {
+        if let Some(partner_id) = row.partner_organisation_id {
+            grouped.entry(partner_id).or_default().push(row);
+        }
+    }
+    Ok(grouped)
+}
+
+/// What it takes to register an employer.
+#[derive(Debug, Clone, Default)]
+pub struct NewEmployer {
+    pub name: String,
+    pub organisation_number: String,
+    pub industry: Option<String>,
+    pub street_address: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub site: Option<Site>,
+    pub partner_organisation_id: Option<Uuid>,
+}
+
+/// Registers an employer; the organisation number must be valid and unused.
+#[tracing::instrument(skip(db, input))]
+pub async fn create_employer<C: ConnectionTrait>(db: &C, input: NewEmployer) -> ServiceResult<Employer> {
+    let organisation_number = OrganisationNumber::parse(&input.organisation_number)
+        .map_err(|e| ServiceError::invalid("organisationNumber", e.to_string()))?;
+    let now = Utc::now();
+    let model = employer::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(required_text("name", &input.name, 200)?),
+        organisation_number: Set(organisation_number.as_str().to_owned()),
+        industry: Set(optional_text("industry", input.industry.as_deref(), 100)?),
+        street_address: Set(optional_text("streetAddress", input.street_address.as_deref(), 200)?),
+        postal_code: Set(optional_text("postalCode", input.postal_code.as_deref(), 10)?),
+        city: Set(optional_text("city", input.city.as_deref(), 100)?),
+        site: Set(input.site),
+        partner_organisation_id: Set(input.partner_organisation_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    employer::Entity::insert(model)
+        .exec_with_returning(db)
+        .await
+        .map_err(ServiceError::database_referencing(
+            "failed to insert employer",
+            "partnerOrganisationId",
+            "no partner organisation has this id",
+        ))
+}

@@ -1,0 +1,100 @@
+//! The service layer's error, mapped to a GraphQL `extensions.code` in one
+//! place (`graphql::error`).
+
+use sea_orm::{DbErr, SqlErr};
+
+/// Result of a service call.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Everything a service call can fail with.
+///
+/// Deliberately not `Display`: async-graphql converts any `Display` error
+/// into a GraphQL error without a code, so `?` would silently lose the code.
+/// Without it, the only conversion is the one in `graphql::error`.
+#[derive(Debug)]
+pub enum ServiceError {
+    /// The row does not exist, or the caller may not see it. Code `NOT_FOUND`.
+    NotFound { entity: &'static str },
+    /// The input breaks a rule; nothing was changed. Code `BAD_USER_INPUT`.
+    InvalidInput { field: String, message: String },
+    /// The change clashes with the stored state (a unique value taken, a
+    /// stale version). Code `CONFLICT`.
+    Conflict { message: String },
+    /// The database failed. Logged with the request id, and shown to clients
+    /// only as `INTERNAL_SERVER_ERROR`.
+    Database {
+        context: &'static str,
+        source: DbErr,
+    },
+}
+
+impl ServiceError {
+    /// A rule broken by one input field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Wraps a database error with what was being done, turning constraint
+    /// violations the schema names into clear input errors.
+    ///
+    /// SQLite names the columns (`UNIQUE constraint failed: employer.organisation_number`)
+    /// and PostgreSQL the index (`ux_employer_organisation_number`), so each
+    /// known constraint is listed with both spellings.
+    pub fn database(context: &'static str) -> impl FnOnce(DbErr) -> Self {
+        Self::database_referencing(context, "id", "a referenced record does not exist")
+    }
+
+    /// As [`Self::database`], naming the input field and message to give when
+    /// a foreign key points at nothing.
+    pub fn database_referencing(
+        context: &'static str,
+        field: &'static str,
+        missing: &'static str,
+    ) -> impl FnOnce(DbErr) -> Self {
+        move |source| match source.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(message)) => {
+                match UNIQUE_CONSTRAINTS.iter().find(|c| c.matches(&message)) {
+                    Some(constraint) => Self::Conflict {
+                        message: constraint.message.to_owned(),
+                    },
+                    None => Self::Conflict {
+                        message: "a record with the same unique value already exists".to_owned(),
+                    },
+                }
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::InvalidInput {
+                field: field.to_owned(),
+                message: missing.to_owned(),
+            },
+            _ => Self::Database { context, source },
+        }
+    }
+}
+
+struct UniqueConstraint {
+    index: &'static str,
+    columns: &'static str,
+    message: &'static str,
+}
+
+impl UniqueConstraint {
+    fn matches(&self, message: &str) -> bool {
+        message.contains(self.index) || message.contains(self.columns)
+    }
+}
+
+const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
+    UniqueConstraint {
+        index: "ux_partner_organisation_slug",
+        columns: "partner_organisation.slug",
+        message: "a partner organisation with this slug already exists",
+    },
+    UniqueConstraint {
+        index: "ux_employer_organisation_number",
+        columns: "employer.organisation_number",
+        message: "an employer with this organisation number already exists",
+    },
+];

@@ -1,0 +1,119 @@
+//! Partner organisations.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::{PartnerKind, PartnerNetwork, PartnerStatus, StringList, partner_organisation};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
+use uuid::Uuid;
+
+use super::pagination::{self, Page, PageRequest};
+use super::{ServiceError, ServiceResult};
+use crate::domain::Slug;
+
+type Partner = partner_organisation::Model;
+
+fn all() -> Select<partner_organisation::Entity> {
+    partner_organisation::Entity::find()
+}
+
+/// A page of partner organisations, in the order they joined.
+#[tracing::instrument(skip(db))]
+pub async fn list_partners<C: ConnectionTrait>(db: &C, page: PageRequest) -> ServiceResult<Page<Partner>> {
+    pagination::fetch_page(db, all(), partner_organisation::Column::Id, page, "failed to list partner organisations").await
+}
+
+/// How many partner organisations there are.
+pub async fn count_partners<C: ConnectionTrait>(db: &C) -> ServiceResult<u64> {
+    pagination::count(db, all(), "failed to count partner organisations").await
+}
+
+/// The partner organisation with this slug.
+#[tracing::instrument(skip(db))]
+pub async fn find_partner_by_slug<C: ConnectionTrait>(db: &C, slug: &str) -> ServiceResult<Partner> {
+    all()
+        .filter(partner_organisation::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read partner organisation"))?
+        .ok_or(ServiceError::NotFound { entity: "partner organisation" })
+}
+
+/// The partner organisation with this id.
+#[tracing::instrument(skip(db))]
+pub async fn find_partner<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<Partner> {
+    partner_organisation::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read partner organisation"))?
+        .ok_or(ServiceError::NotFound { entity: "partner organisation" })
+}
+
+/// The partner organisations with these ids, by id (a DataLoader batch).
+pub async fn load_partners<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, Partner>> {
+    let rows = all()
+        .filter(partner_organisation::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load partner organisations"))?;
+    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+}
+
+/// What it takes to register a partner organisation.
+#[derive(Debug, Clone)]
+pub struct NewPartner {
+    pub slug: String,
+    pub name: String,
+    pub kind: PartnerKind,
+    pub network: PartnerNetwork,
+    pub granted_scopes: Vec<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub website: Option<String>,
+}
+
+/// Registers a partner organisation, active from the start.
+#[tracing::instrument(skip(db, input), fields(slug = %input.slug))]
+pub async fn create_partner<C: ConnectionTrait>(db: &C, input: NewPartner) -> ServiceResult<Partner> {
+    let slug = Slug::parse(&input.slug).map_err(|e| ServiceError::invalid("slug", e.to_string()))?;
+    let name = required_text("name", &input.name, 200)?;
+    let now = Utc::now();
+    let model = partner_organisation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(slug.as_str().to_owned()),
+        name: Set(name),
+        kind: Set(input.kind),
+        network: Set(input.network),
+        status: Set(PartnerStatus::Active),
+        granted_scopes: Set(input.granted_scopes.into_iter().collect::<StringList>()),
+        contact_email: Set(input.contact_email),
+        contact_phone: Set(input.contact_phone),
+        website: Set(input.website),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    partner_organisation::Entity::insert(model)
+        .exec_with_returning(db)
+        .await
+        .map_err(ServiceError::database("failed to insert partner organisation"))
+}
+
+/// Trims `value` and checks it is present and at most `max` characters.
+pub(crate) fn required_text(field: &str, value: &str, max: usize) -> ServiceResult<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ServiceError::invalid(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > max {
+        return Err(ServiceError::invalid(field, format!("must be at most {max} characters")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// As [`required_text`] for an optional field; blank counts as absent.
+pub(crate) fn optional_text(field: &str, value: Option<&str>, max: usize) -> ServiceResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => required_text(field, text, max).map(Some),
+    }
+}

@@ -1,0 +1,172 @@
+//! Internship slots: places employers offer.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::{OpportunityKind, Site, SlotStatus, SwedishLevel, internship_slot, slot_skill};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    TransactionSession, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::pagination::{self, Page, PageRequest};
+use super::partners::{optional_text, required_text};
+use super::{ServiceError, ServiceResult};
+
+type Slot = internship_slot::Model;
+
+fn open() -> Select<internship_slot::Entity> {
+    internship_slot::Entity::find().filter(internship_slot::Column::Status.eq(SlotStatus::Open))
+}
+
+/// A page of open slots, in the order they were posted.
+#[tracing::instrument(skip(db))]
+pub async fn list_open_slots<C: ConnectionTrait>(db: &C, page: PageRequest) -> ServiceResult<Page<Slot>> {
+    pagination::fetch_page(db, open(), internship_slot::Column::Id, page, "failed to list open slots").await
+}
+
+/// How many slots are open.
+pub async fn count_open_slots<C: ConnectionTrait>(db: &C) -> ServiceResult<u64> {
+    pagination::count(db, open(), "failed to count open slots").await
+}
+
+/// The slot with this id, whatever its status.
+#[tracing::instrument(skip(db))]
+pub async fn find_slot<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<Slot> {
+    internship_slot::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read slot"))?
+        .ok_or(ServiceError::NotFound { entity: "internship slot" })
+}
+
+/// The open slots of each of these employers.
+pub async fn load_open_slots_of_employers<C: ConnectionTrait>(
+    db: &C,
+    employer_ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Slot>>> {
+    let rows = open()
+        .filter(internship_slot::Column::EmployerId.is_in(employer_ids.iter().copied()))
+        .order_by_asc(internship_slot::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load slots of employers"))?;
+    let mut grouped: HashMap<Uuid, Vec<Slot>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.employer_id).or_default().push(row);
+    }
+    Ok(grouped)
+}
+
+/// The wanted skills of each of these slots, sorted.
+pub async fn load_slot_skills<C: ConnectionTrait>(
+    db: &C,
+    slot_ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<String>>> {
+    let rows = slot_skill::Entity::find()
+        .filter(slot_skill::Column::SlotId.is_in(slot_ids.iter().copied()))
+        .order_by_asc(slot_skill::Column::Skill)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load slot skills"))?;
+    let mut grouped: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.slot_id).or_default().push(row.skill);
+    }
+    Ok(grouped)
+}
+
+/// What it takes to post a slot.
+#[derive(Debug, Clone)]
+pub struct NewSlot {
+    pub employer_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub kind: OpportunityKind,
+    pub places: i32,
+    pub site: Option<Site>,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub required_swedish_level: Option<SwedishLevel>,
+    pub wanted_skills: Vec<String>,
+    pub status: SlotStatus,
+}
+
+/// The most places one slot may offer.
+pub const MAX_PLACES: i32 = 1000;
+
+/// Posts a slot with its wanted skills, in one transaction.
+#[tracing::instrument(skip(db, input), fields(employer_id = %input.employer_id))]
+pub async fn create_slot<C: ConnectionTrait + TransactionTrait>(db: &C, input: NewSlot) -> ServiceResult<Slot> {
+    let title = required_text("title", &input.title, 200)?;
+    let description = optional_text("description", input.description.as_deref(), 5000)?;
+    if !(1..=MAX_PLACES).contains(&input.places) {
+        return Err(ServiceError::invalid("places", format!("must be between 1 and {MAX_PLACES}")));
+    }
+    if input.ends_on.is_some_and(|end| end < input.starts_on) {
+        return Err(ServiceError::invalid("endsOn", "must not be before startsOn"));
+    }
+    let skills = normalise_tags("wantedSkills", &input.wanted_skills)?;
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    let txn = db.begin().await.map_err(ServiceError::database("failed to begin transaction"))?;
+    let slot = internship_slot::Entity::insert(internship_slot::ActiveModel {
+        id: Set(id),
+        employer_id: Set(input.employer_id),
+        title: Set(title),
+        description: Set(description),
+        kind: Set(input.kind),
+        places: Set(input.places),
+        site: Set(input.site),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        required_swedish_level: Set(input.required_swedish_level),
+        status: Set(input.status),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&txn)
+    .await
+    .map_err(ServiceError::database_referencing(
+        "failed to insert slot",
+        "employerId",
+        "no employer has this id",
+    ))?;
+    if !skills.is_empty() {
+        slot_skill::Entity::insert_many(skills.into_iter().map(|skill| slot_skill::ActiveModel {
+            slot_id: Set(id),
+            skill: Set(skill),
+        }))
+        .exec(&txn)
+        .await
+        .map_err(ServiceError::database("failed to insert slot skills"))?;
+    }
+    txn.commit().await.map_err(ServiceError::database("failed to commit slot"))?;
+    Ok(slot)
+}
+
+/// Lowercases, trims and de-duplicates tags (skills, fields, interests); a
+/// tag is 1 to 64 characters of letters, digits, spaces and hyphens.
+pub fn normalise_tags(field: &str, tags: &[String]) -> ServiceResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    for tag in tags {
+        let tag = tag.trim().to_lowercase();
+        let valid = (1..=64).contains(&tag.chars().count())
+            && tag.chars().all(|c| c.is_alphanumeric() || c == '-' || c == ' ');
+        if !valid {
+            return Err(ServiceError::invalid(
+                field,
+                "each entry is 1 to 64 letters, digits, spaces or hyphens",
+            ));
+        }
+        if !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    if out.len() > 50 {
+        return Err(ServiceError::invalid(field, "at most 50 entries"));
+    }
+    Ok(out)
+}

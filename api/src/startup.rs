@@ -1,0 +1,107 @@
+//! Building and running the HTTP server.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{App, HttpMessage, HttpServer, web};
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::{RequestId, TracingLogger};
+
+use crate::graphql::{self, AppSchema};
+use crate::http;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Where to listen; port 0 picks a free port (tests).
+    pub bind_addr: SocketAddr,
+    /// HTTP worker threads; `None` for one per core.
+    pub workers: Option<usize>,
+    /// How long in-flight requests get to finish on shutdown.
+    pub shutdown_timeout: Duration,
+    /// Whether SIGTERM and Ctrl-C stop the server (off for in-process tests).
+    pub handle_signals: bool,
+}
+
+/// A bound, not yet running, server.
+pub struct Application {
+    addr: SocketAddr,
+    server: Server,
+}
+
+impl Application {
+    /// Binds the listener and builds the server around a migrated database.
+    pub fn build(settings: &ServerSettings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind_addr)
+            .with_context(|| format!("failed to listen on {}", settings.bind_addr))?;
+        let addr = listener.local_addr().context("failed to read the bound address")?;
+        // Built once and shared by every worker.
+        let schema = web::Data::new(graphql::build_schema(db.clone()));
+        let db = web::Data::new(db);
+        let mut server = HttpServer::new(move || app(schema.clone(), db.clone()))
+            .listen(listener)
+            .with_context(|| format!("failed to serve on {addr}"))?
+            .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        if !settings.handle_signals {
+            server = server.disable_signals();
+        }
+        Ok(Self { addr, server: server.run() })
+    }
+
+    /// The address actually bound.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A handle that stops the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped by a signal or the handle.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn app(
+    schema: web::Data<AppSchema>,
+    db: web::Data<DatabaseConnection>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(schema)
+        .app_data(db)
+        .configure(http::routes)
+        // Inner: echo the request id set by the logger, so a client can quote it.
+        .wrap_fn(|req, srv| {
+            let request_id = req.extensions().get::<RequestId>().copied();
+            let response = srv.call(req);
+            async move {
+                let mut response = response.await?;
+                if let Some(id) = request_id
+                    && let Ok(value) = HeaderValue::from_str(&id.to_string())
+                {
+                    response
+                        .headers_mut()
+                        .insert(HeaderName::from_static("x-request-id"), value);
+                }
+                Ok(response)
+            }
+        })
+        // Outer: one span per request, with its id.
+        .wrap(TracingLogger::default())
+}

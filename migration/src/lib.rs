@@ -1,0 +1,50 @@
+//! Forward-only schema migrations of the Portalen database.
+//!
+//! One change per file, named `mYYYYMMDD_NNNNNN_<change>.rs`. The same
+//! migrations run on SQLite and PostgreSQL, so they use only portable types:
+//! UUIDs, strings for enumerations, JSON for short lists, and `CHECK`
+//! constraints both databases enforce. A migration is never edited after it
+//! has landed; a change to the schema is a new migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod helpers;
+mod m20261122_000001_create_partner_organisation;
+mod m20261122_000002_create_employer;
+mod m20261122_000003_create_mentor;
+mod m20261122_000004_create_mentor_language;
+mod m20261122_000005_create_mentor_expertise;
+mod m20261122_000006_create_participant;
+mod m20261122_000007_create_participant_language;
+mod m20261122_000008_create_participant_skill;
+mod m20261122_000009_create_participant_sensitive;
+mod m20261122_000010_create_internship_slot;
+mod m20261122_000011_create_slot_skill;
+mod m20261122_000012_create_placement;
+mod m20261122_000013_create_mentorship;
+mod m20261122_000014_create_consent;
+
+/// Applies the migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_partner_organisation::Migration),
+            Box::new(m20261122_000002_create_employer::Migration),
+            Box::new(m20261122_000003_create_mentor::Migration),
+            Box::new(m20261122_000004_create_mentor_language::Migration),
+            Box::new(m20261122_000005_create_mentor_expertise::Migration),
+            Box::new(m20261122_000006_create_participant::Migration),
+            Box::new(m20261122_000007_create_participant_language::Migration),
+            Box::new(m20261122_000008_create_participant_skill::Migration),
+            Box::new(m20261122_000009_create_participant_sensitive::Migration),
+            Box::new(m20261122_000010_create_internship_slot::Migration),
+            Box::new(m20261122_000011_create_slot_skill::Migration),
+            Box::new(m20261122_000012_create_placement::Migration),
+            Box::new(m20261122_000013_create_mentorship::Migration),
+            Box::new(m20261122_000014_create_consent::Migration),
+        ]
+    }
+}

@@ -1,0 +1,27 @@
+use sea_orm_migration::prelude::*;
+
+use crate::helpers::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const T: &str = "participant_skill";
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(T)
+                    .col(uuid("participant_id"))
+                    .col(string("skill", 64))
+                    .primary_key(Index::create().col("participant_id").col("skill"))
+                    .foreign_key(&mut foreign_key(T, "participant_id", "participant", ForeignKeyAction::Cascade))
+                    .to_owned(),
+            )
+            .await?;
+        // The primary key serves lookups by owner; this one serves filters by tag.
+        manager.create_index(index(T, &["skill"])).await
+    }
+}
