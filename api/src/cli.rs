@@ -68,7 +68,10 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
         "serving the Portalen API at http://{}/graphql",
         server.addr()
     );
-    server.run_until_stopped().await.context("the server failed")?;
+    server
+        .run_until_stopped()
+        .await
+        .context("the server failed")?;
     db.close().await.context("failed to close the database")?;
     tracing::info!("shutdown complete");
     Ok(())
@@ -87,13 +90,21 @@ async fn run_seed(global: &GlobalArgs, args: &SeedArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     if args.demo {
         let counts = seed::demo::seed_demo(&db).await?;
-        tracing::info!(?counts, elapsed_ms = started.elapsed().as_millis() as u64, "demo network seeded");
+        tracing::info!(
+            ?counts,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo network seeded"
+        );
         println!("{}", serde_json::to_string(&counts)?);
     }
     if let Some(participants) = args.scale {
         let counts = seed::scale::seed_scale(&db, participants).await?;
         let elapsed = started.elapsed();
-        tracing::info!(?counts, elapsed_ms = elapsed.as_millis() as u64, "scale data set seeded");
+        tracing::info!(
+            ?counts,
+            elapsed_ms = elapsed.as_millis() as u64,
+            "scale data set seeded"
+        );
         println!("{}", serde_json::to_string(&counts)?);
     }
     db.close().await.context("failed to close the database")

@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The command line of the `portalen` binary.
 #[derive(Debug, Parser)]
-#[command(name = "portalen", version, about = "The Portalen partner-network GraphQL API")]
+#[command(
+    name = "portalen",
+    version,
+    about = "The Portalen partner-network GraphQL API"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]

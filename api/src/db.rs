@@ -15,11 +15,11 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Opens a connection pool. The embedded SQLite database is created on first
 /// use, in WAL mode (readers do not block the writer) with a busy timeout.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
-    if settings.embedded {
-        if let Some(dir) = sqlite_directory(&settings.url) {
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("failed to create data directory {}", dir.display()))?;
-        }
+    if settings.embedded
+        && let Some(dir) = sqlite_directory(&settings.url)
+    {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("failed to create data directory {}", dir.display()))?;
     }
     let mut options = ConnectOptions::new(settings.url.clone());
     options

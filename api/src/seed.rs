@@ -51,7 +51,10 @@ impl SeedCounts {
 /// A deterministic, time-ordered id: UUIDv7 at `base_millis + index`, with
 /// the random bits taken from a name-based hash of `kind` and `index`.
 pub(crate) fn seeded_id(base_millis: u64, kind: &str, index: u64) -> Uuid {
-    let name = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("portalen:{kind}:{index}").as_bytes());
+    let name = Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("portalen:{kind}:{index}").as_bytes(),
+    );
     let mut random = [0u8; 10];
     random.copy_from_slice(&name.as_bytes()[..10]);
     Builder::from_unix_timestamp_millis(base_millis + index, &random).into_uuid()
@@ -59,7 +62,11 @@ pub(crate) fn seeded_id(base_millis: u64, kind: &str, index: u64) -> Uuid {
 
 /// Inserts rows in batches, skipping any whose primary key exists already.
 /// Batches stay under both databases' limits on bound parameters.
-pub(crate) async fn insert_new<A, C>(db: &C, rows: Vec<A>, columns: usize) -> Result<(), sea_orm::DbErr>
+pub(crate) async fn insert_new<A, C>(
+    db: &C,
+    rows: Vec<A>,
+    columns: usize,
+) -> Result<(), sea_orm::DbErr>
 where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait,

@@ -37,7 +37,9 @@ impl Application {
     pub fn build(settings: &ServerSettings, db: DatabaseConnection) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.bind_addr)
             .with_context(|| format!("failed to listen on {}", settings.bind_addr))?;
-        let addr = listener.local_addr().context("failed to read the bound address")?;
+        let addr = listener
+            .local_addr()
+            .context("failed to read the bound address")?;
         // Built once and shared by every worker.
         let schema = web::Data::new(graphql::build_schema(db.clone()));
         let db = web::Data::new(db);
@@ -51,7 +53,10 @@ impl Application {
         if !settings.handle_signals {
             server = server.disable_signals();
         }
-        Ok(Self { addr, server: server.run() })
+        Ok(Self {
+            addr,
+            server: server.run(),
+        })
     }
 
     /// The address actually bound.

@@ -46,7 +46,10 @@ pub fn timestamp(name: &'static str) -> ColumnDef {
 
 /// An optional timestamp in UTC.
 pub fn timestamp_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().null().take()
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .null()
+        .take()
 }
 
 /// A JSON list of strings, `[]` when empty.

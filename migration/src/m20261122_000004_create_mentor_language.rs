@@ -17,7 +17,12 @@ impl MigrationTrait for Migration {
                     .col(uuid("mentor_id"))
                     .col(string("language", 16))
                     .primary_key(Index::create().col("mentor_id").col("language"))
-                    .foreign_key(&mut foreign_key(T, "mentor_id", "mentor", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut foreign_key(
+                        T,
+                        "mentor_id",
+                        "mentor",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -17,7 +17,12 @@ impl MigrationTrait for Migration {
                     .col(uuid("participant_id"))
                     .col(string("skill", 64))
                     .primary_key(Index::create().col("participant_id").col("skill"))
-                    .foreign_key(&mut foreign_key(T, "participant_id", "participant", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut foreign_key(
+                        T,
+                        "participant_id",
+                        "participant",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -17,7 +17,12 @@ impl MigrationTrait for Migration {
                     .col(uuid("slot_id"))
                     .col(string("skill", 64))
                     .primary_key(Index::create().col("slot_id").col("skill"))
-                    .foreign_key(&mut foreign_key(T, "slot_id", "internship_slot", ForeignKeyAction::Cascade))
+                    .foreign_key(&mut foreign_key(
+                        T,
+                        "slot_id",
+                        "internship_slot",
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;

@@ -1,1 +1,20 @@
-fn main(){}
+//! End-to-end tests of the Portalen API over HTTP.
+//!
+//! Each test gets its own database: a temporary SQLite file, or, when
+//! `DATABASE_URL` points at PostgreSQL, a new database on that server named
+//! by a UUID and dropped when the test ends.
+
+#![expect(
+    clippy::expect_used,
+    reason = "a broken fixture should fail the test loudly"
+)]
+
+mod compose;
+mod constraints;
+mod graphql_http;
+mod health;
+mod helpers;
+mod migrations;
+mod partners;
+mod seed;
+mod slots_and_employers;

@@ -130,7 +130,14 @@ mod tests {
 
     #[test]
     fn rejects_malformed_input() {
-        for input in ["", "55601-60680", "556016-068", "55601606800", "55601a-0680", "556016_0680"] {
+        for input in [
+            "",
+            "55601-60680",
+            "556016-068",
+            "55601606800",
+            "55601a-0680",
+            "556016_0680",
+        ] {
             assert_eq!(
                 OrganisationNumber::parse(input),
                 Err(OrganisationNumberError::Format),

@@ -60,8 +60,16 @@ mod tests {
     #[test]
     fn rejects_anything_not_url_safe_ascii() {
         for bad in [
-            "", "a", "Vita-Hasten", "vita hästen", "vita_hasten", "-vita", "vita-", "vita--hasten",
-            "2vita", &"a".repeat(65),
+            "",
+            "a",
+            "Vita-Hasten",
+            "vita hästen",
+            "vita_hasten",
+            "-vita",
+            "vita-",
+            "vita--hasten",
+            "2vita",
+            &"a".repeat(65),
         ] {
             assert_eq!(Slug::parse(bad), Err(SlugError), "{bad}");
         }

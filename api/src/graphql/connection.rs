@@ -59,11 +59,16 @@ pub fn page_request(
         if (0..=MAX_PAGE_SIZE).contains(&size) {
             Ok(u64::try_from(size).unwrap_or(0))
         } else {
-            Err(bad_input(name, format!("must be between 0 and {MAX_PAGE_SIZE}")))
+            Err(bad_input(
+                name,
+                format!("must be between 0 and {MAX_PAGE_SIZE}"),
+            ))
         }
     };
     let (limit, from_end) = match (first, last) {
-        (Some(_), Some(_)) => return Err(bad_input("first", "give either first or last, not both")),
+        (Some(_), Some(_)) => {
+            return Err(bad_input("first", "give either first or last, not both"));
+        }
         (Some(first), None) => (check("first", first)?, false),
         (None, Some(last)) => (check("last", last)?, true),
         (None, None) => (check("first", DEFAULT_PAGE_SIZE)?, false),
@@ -110,7 +115,9 @@ where
     let mut connection = Connection::with_additional_fields(
         page.has_previous_page,
         page.has_next_page,
-        ConnectionFields { count: Arc::new(count) },
+        ConnectionFields {
+            count: Arc::new(count),
+        },
     );
     connection.edges.extend(
         page.items
@@ -135,7 +142,10 @@ mod tests {
     #[test]
     fn a_cursor_round_trips() {
         let cursor = Cursor(Uuid::now_v7());
-        assert_eq!(Cursor::decode_cursor(&cursor.encode_cursor()).ok(), Some(cursor));
+        assert_eq!(
+            Cursor::decode_cursor(&cursor.encode_cursor()).ok(),
+            Some(cursor)
+        );
     }
 
     #[test]

@@ -63,7 +63,9 @@ impl From<ServiceError> for async_graphql::Error {
 /// between callers, so this works on a reference.
 pub fn to_graphql(err: &ServiceError) -> async_graphql::Error {
     match err {
-        ServiceError::NotFound { entity } => error(ErrorCode::NotFound, format!("{entity} not found")),
+        ServiceError::NotFound { entity } => {
+            error(ErrorCode::NotFound, format!("{entity} not found"))
+        }
         ServiceError::InvalidInput { field, message } => bad_input(field, message.clone()),
         ServiceError::Conflict { message } => error(ErrorCode::Conflict, message.clone()),
         ServiceError::Database { context, source } => {

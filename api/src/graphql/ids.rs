@@ -28,9 +28,13 @@ impl NodeType {
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::PartnerOrganisation, Self::Employer, Self::InternshipSlot]
-            .into_iter()
-            .find(|t| t.name() == name)
+        [
+            Self::PartnerOrganisation,
+            Self::Employer,
+            Self::InternshipSlot,
+        ]
+        .into_iter()
+        .find(|t| t.name() == name)
     }
 }
 
@@ -52,7 +56,10 @@ pub fn decode(id: &ID) -> Option<(NodeType, Uuid)> {
 pub fn decode_as(id: &ID, expected: NodeType, argument: &str) -> async_graphql::Result<Uuid> {
     match decode(id) {
         Some((node_type, uuid)) if node_type == expected => Ok(uuid),
-        _ => Err(bad_input(argument, format!("not a valid {} id", expected.name()))),
+        _ => Err(bad_input(
+            argument,
+            format!("not a valid {} id", expected.name()),
+        )),
     }
 }
 

@@ -46,7 +46,10 @@ pub struct SkillsOfSlot(pub Uuid);
 type Shared = Arc<ServiceError>;
 
 /// Rekeys a service result from raw ids to a loader key type.
-fn rekey<K: std::hash::Hash + Eq, V>(rows: HashMap<Uuid, V>, key: impl Fn(Uuid) -> K) -> HashMap<K, V> {
+fn rekey<K: std::hash::Hash + Eq, V>(
+    rows: HashMap<Uuid, V>,
+    key: impl Fn(Uuid) -> K,
+) -> HashMap<K, V> {
     rows.into_iter().map(|(id, v)| (key(id), v)).collect()
 }
 
@@ -58,7 +61,10 @@ impl Loader<PartnerById> for DbLoader {
     type Value = partner_organisation::Model;
     type Error = Shared;
 
-    async fn load(&self, keys: &[PartnerById]) -> Result<HashMap<PartnerById, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[PartnerById],
+    ) -> Result<HashMap<PartnerById, Self::Value>, Self::Error> {
         let rows = services::partners::load_partners(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(rekey(rows, PartnerById))
     }
@@ -68,7 +74,10 @@ impl Loader<EmployerById> for DbLoader {
     type Value = employer::Model;
     type Error = Shared;
 
-    async fn load(&self, keys: &[EmployerById]) -> Result<HashMap<EmployerById, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[EmployerById],
+    ) -> Result<HashMap<EmployerById, Self::Value>, Self::Error> {
         let rows = services::employers::load_employers(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(rekey(rows, EmployerById))
     }
@@ -82,7 +91,8 @@ impl Loader<EmployersOfPartner> for DbLoader {
         &self,
         keys: &[EmployersOfPartner],
     ) -> Result<HashMap<EmployersOfPartner, Self::Value>, Self::Error> {
-        let rows = services::employers::load_employers_of_partners(&self.db, &ids(keys, |k| k.0)).await?;
+        let rows =
+            services::employers::load_employers_of_partners(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(rekey(rows, EmployersOfPartner))
     }
 }
@@ -95,7 +105,8 @@ impl Loader<OpenSlotsOfEmployer> for DbLoader {
         &self,
         keys: &[OpenSlotsOfEmployer],
     ) -> Result<HashMap<OpenSlotsOfEmployer, Self::Value>, Self::Error> {
-        let rows = services::slots::load_open_slots_of_employers(&self.db, &ids(keys, |k| k.0)).await?;
+        let rows =
+            services::slots::load_open_slots_of_employers(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(rekey(rows, OpenSlotsOfEmployer))
     }
 }
@@ -104,7 +115,10 @@ impl Loader<SkillsOfSlot> for DbLoader {
     type Value = Vec<String>;
     type Error = Shared;
 
-    async fn load(&self, keys: &[SkillsOfSlot]) -> Result<HashMap<SkillsOfSlot, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[SkillsOfSlot],
+    ) -> Result<HashMap<SkillsOfSlot, Self::Value>, Self::Error> {
         let rows = services::slots::load_slot_skills(&self.db, &ids(keys, |k| k.0)).await?;
         Ok(rekey(rows, SkillsOfSlot))
     }

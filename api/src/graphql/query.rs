@@ -28,16 +28,22 @@ impl PartnerQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
-        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
         #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
     ) -> Result<Paged<PartnerOrganisation>> {
         let page = page_request(after, before, first, last)?;
         let db = db(ctx)?.clone();
         let rows = services::partners::list_partners(&db, page).await?;
-        Ok(connection(rows, |r| r.id, PartnerOrganisation, move || {
-            let db = db.clone();
-            count_with(async move { services::partners::count_partners(&db).await })
-        }))
+        Ok(connection(
+            rows,
+            |r| r.id,
+            PartnerOrganisation,
+            move || {
+                let db = db.clone();
+                count_with(async move { services::partners::count_partners(&db).await })
+            },
+        ))
     }
 
     /// The partner organisation with this slug; NOT_FOUND if there is none.
@@ -63,22 +69,34 @@ impl EmployerQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
-        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
         #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
     ) -> Result<Paged<Employer>> {
         let page = page_request(after, before, first, last)?;
         let db = db(ctx)?.clone();
         let rows = services::employers::list_employers(&db, page).await?;
-        Ok(connection(rows, |r| r.id, Employer, move || {
-            let db = db.clone();
-            count_with(async move { services::employers::count_employers(&db).await })
-        }))
+        Ok(connection(
+            rows,
+            |r| r.id,
+            Employer,
+            move || {
+                let db = db.clone();
+                count_with(async move { services::employers::count_employers(&db).await })
+            },
+        ))
     }
 
     /// The employer with this id; NOT_FOUND if there is none.
-    async fn employer(&self, ctx: &Context<'_>, #[graphql(desc = "The employer's global id.")] id: ID) -> Result<Employer> {
+    async fn employer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The employer's global id.")] id: ID,
+    ) -> Result<Employer> {
         let id = decode_as(&id, NodeType::Employer, "id")?;
-        Ok(Employer(services::employers::find_employer(db(ctx)?, id).await?))
+        Ok(Employer(
+            services::employers::find_employer(db(ctx)?, id).await?,
+        ))
     }
 }
 
@@ -94,16 +112,22 @@ impl SlotQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
-        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
         #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
     ) -> Result<Paged<InternshipSlot>> {
         let page = page_request(after, before, first, last)?;
         let db = db(ctx)?.clone();
         let rows = services::slots::list_open_slots(&db, page).await?;
-        Ok(connection(rows, |r| r.id, InternshipSlot, move || {
-            let db = db.clone();
-            count_with(async move { services::slots::count_open_slots(&db).await })
-        }))
+        Ok(connection(
+            rows,
+            |r| r.id,
+            InternshipSlot,
+            move || {
+                let db = db.clone();
+                count_with(async move { services::slots::count_open_slots(&db).await })
+            },
+        ))
     }
 
     /// The open slot with this id; NOT_FOUND if there is none or it is not open.
@@ -117,7 +141,10 @@ impl SlotQuery {
         // Until authorization lands, only open slots are public: drafts and
         // closed slots belong to their employer.
         if slot.status != entity::SlotStatus::Open {
-            return Err(services::ServiceError::NotFound { entity: "internship slot" }.into());
+            return Err(services::ServiceError::NotFound {
+                entity: "internship slot",
+            }
+            .into());
         }
         Ok(InternshipSlot(slot))
     }

@@ -20,6 +20,8 @@ pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loa
 }
 
 /// Maps a loader's shared error.
-pub(crate) fn loader_error(err: std::sync::Arc<crate::services::ServiceError>) -> async_graphql::Error {
+pub(crate) fn loader_error(
+    err: std::sync::Arc<crate::services::ServiceError>,
+) -> async_graphql::Error {
     to_graphql(&err)
 }

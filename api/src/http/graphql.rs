@@ -7,6 +7,7 @@ use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
 
+use crate::graphql::error::ErrorCode;
 use crate::graphql::{AppSchema, loaders};
 
 /// Runs one GraphQL request. Every error in the response carries the
@@ -20,15 +21,47 @@ pub async fn execute(
     let request = request
         .into_inner()
         .data(loaders::for_request(db.get_ref().clone()));
+    let query = (!request.query.is_empty()).then(|| request.query.clone());
     let mut response = schema.execute(request).await;
-    let request_id = request_id.to_string();
-    for error in &mut response.errors {
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("requestId", request_id.as_str());
+    if !response.errors.is_empty() {
+        label_errors(
+            &mut response.errors,
+            query.as_deref(),
+            &request_id.to_string(),
+        );
     }
     response.into()
+}
+
+/// Gives every error a stable `extensions.code` and the request id.
+///
+/// Resolver errors carry their code already. Errors async-graphql raises
+/// before running anything (syntax, unknown fields, wrong types) carry none:
+/// they are the client's, as GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED.
+/// A codeless error inside execution is a server bug and is masked.
+fn label_errors(errors: &mut [async_graphql::ServerError], query: Option<&str>, request_id: &str) {
+    let mut parses: Option<bool> = None;
+    for error in errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            let code = if error.path.is_empty() {
+                let parses = *parses.get_or_insert_with(|| {
+                    query.is_some_and(|q| async_graphql::parser::parse_query(q).is_ok())
+                });
+                if parses {
+                    "GRAPHQL_VALIDATION_FAILED"
+                } else {
+                    "GRAPHQL_PARSE_FAILED"
+                }
+            } else {
+                tracing::error!(message = %error.message, "resolver error without a code");
+                error.message = "internal server error".to_owned();
+                ErrorCode::InternalServerError.as_str()
+            };
+            extensions.set("code", code);
+        }
+        extensions.set("requestId", request_id);
+    }
 }
 
 /// `GET /graphql`: a query in the URL, or GraphiQL for a browser that asks
@@ -61,5 +94,10 @@ pub async fn execute_get_or_graphiql(
 pub async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").title("Portalen API").finish())
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Portalen API")
+                .finish(),
+        )
 }

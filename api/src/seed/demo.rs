@@ -31,38 +31,207 @@ const ALL_SCOPES: &[Scope] = &Scope::ALL;
 /// #starkaretillsammans partners. Vita Hästen is real; the two `Exempel`
 /// companies are made up to show a company that is both partner and employer.
 const PARTNERS: &[PartnerSpec] = &[
-    PartnerSpec { slug: "hyresbostader", name: "Hyresbostäder i Norrköping", kind: PartnerKind::HousingCompany, network: PartnerNetwork::Core, website: Some("https://www.hyresbostader.se"), scopes: ALL_SCOPES },
-    PartnerSpec { slug: "norrkopings-kommun", name: "Norrköpings kommun", kind: PartnerKind::Municipality, network: PartnerNetwork::Core, website: Some("https://www.norrkoping.se"), scopes: &[ParticipantsRead, ParticipantsWrite, ParticipantsPii, MentorsRead, EmployersRead, SlotsRead, PlacementsRead, PlacementsWrite, ReportsRead] },
-    PartnerSpec { slug: "abf-ostergotland", name: "ABF Östergötland", kind: PartnerKind::StudyAssociation, network: PartnerNetwork::Core, website: Some("https://www.abf.se"), scopes: &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, SlotsRead, PlacementsRead] },
-    PartnerSpec { slug: "migrationsverket", name: "Migrationsverket", kind: PartnerKind::Authority, network: PartnerNetwork::Core, website: Some("https://www.migrationsverket.se"), scopes: &[ParticipantsRead, ReportsRead] },
-    PartnerSpec { slug: "marieborgs-folkhogskola", name: "Marieborgs folkhögskola", kind: PartnerKind::FolkHighSchool, network: PartnerNetwork::Core, website: None, scopes: &[ParticipantsRead, ParticipantsWrite, MentorsRead, SlotsRead, PlacementsRead, PlacementsWrite] },
-    PartnerSpec { slug: "svenska-kyrkan", name: "Svenska kyrkan i Norrköping", kind: PartnerKind::Church, network: PartnerNetwork::Core, website: Some("https://www.svenskakyrkan.se"), scopes: &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, PlacementsRead] },
-    PartnerSpec { slug: "arbetsformedlingen", name: "Arbetsförmedlingen", kind: PartnerKind::EmploymentService, network: PartnerNetwork::Associated, website: Some("https://arbetsformedlingen.se"), scopes: &[ParticipantsRead, EmployersRead, EmployersWrite, SlotsRead, SlotsWrite, PlacementsRead, PlacementsWrite, ReportsRead] },
-    PartnerSpec { slug: "vita-hasten", name: "HC Vita Hästen", kind: PartnerKind::SportsClub, network: PartnerNetwork::StarkareTillsammans, website: Some("https://www.vitahasten.se"), scopes: &[MentorsRead, MentorsWrite, EmployersRead, SlotsRead, SlotsWrite, PlacementsRead] },
-    PartnerSpec { slug: "exempel-logistik", name: "Exempel Logistik Norrköping AB", kind: PartnerKind::Company, network: PartnerNetwork::StarkareTillsammans, website: None, scopes: &[EmployersRead, SlotsRead, SlotsWrite, PlacementsRead] },
-    PartnerSpec { slug: "exempel-idrottsforening", name: "Exempel Idrottsförening Hageby", kind: PartnerKind::NonProfit, network: PartnerNetwork::StarkareTillsammans, website: None, scopes: &[MentorsRead, MentorsWrite, SlotsRead] },
+    PartnerSpec {
+        slug: "hyresbostader",
+        name: "Hyresbostäder i Norrköping",
+        kind: PartnerKind::HousingCompany,
+        network: PartnerNetwork::Core,
+        website: Some("https://www.hyresbostader.se"),
+        scopes: ALL_SCOPES,
+    },
+    PartnerSpec {
+        slug: "norrkopings-kommun",
+        name: "Norrköpings kommun",
+        kind: PartnerKind::Municipality,
+        network: PartnerNetwork::Core,
+        website: Some("https://www.norrkoping.se"),
+        scopes: &[
+            ParticipantsRead,
+            ParticipantsWrite,
+            ParticipantsPii,
+            MentorsRead,
+            EmployersRead,
+            SlotsRead,
+            PlacementsRead,
+            PlacementsWrite,
+            ReportsRead,
+        ],
+    },
+    PartnerSpec {
+        slug: "abf-ostergotland",
+        name: "ABF Östergötland",
+        kind: PartnerKind::StudyAssociation,
+        network: PartnerNetwork::Core,
+        website: Some("https://www.abf.se"),
+        scopes: &[
+            ParticipantsRead,
+            ParticipantsWrite,
+            MentorsRead,
+            MentorsWrite,
+            SlotsRead,
+            PlacementsRead,
+        ],
+    },
+    PartnerSpec {
+        slug: "migrationsverket",
+        name: "Migrationsverket",
+        kind: PartnerKind::Authority,
+        network: PartnerNetwork::Core,
+        website: Some("https://www.migrationsverket.se"),
+        scopes: &[ParticipantsRead, ReportsRead],
+    },
+    PartnerSpec {
+        slug: "marieborgs-folkhogskola",
+        name: "Marieborgs folkhögskola",
+        kind: PartnerKind::FolkHighSchool,
+        network: PartnerNetwork::Core,
+        website: None,
+        scopes: &[
+            ParticipantsRead,
+            ParticipantsWrite,
+            MentorsRead,
+            SlotsRead,
+            PlacementsRead,
+            PlacementsWrite,
+        ],
+    },
+    PartnerSpec {
+        slug: "svenska-kyrkan",
+        name: "Svenska kyrkan i Norrköping",
+        kind: PartnerKind::Church,
+        network: PartnerNetwork::Core,
+        website: Some("https://www.svenskakyrkan.se"),
+        scopes: &[
+            ParticipantsRead,
+            ParticipantsWrite,
+            MentorsRead,
+            MentorsWrite,
+            PlacementsRead,
+        ],
+    },
+    PartnerSpec {
+        slug: "arbetsformedlingen",
+        name: "Arbetsförmedlingen",
+        kind: PartnerKind::EmploymentService,
+        network: PartnerNetwork::Associated,
+        website: Some("https://arbetsformedlingen.se"),
+        scopes: &[
+            ParticipantsRead,
+            EmployersRead,
+            EmployersWrite,
+            SlotsRead,
+            SlotsWrite,
+            PlacementsRead,
+            PlacementsWrite,
+            ReportsRead,
+        ],
+    },
+    PartnerSpec {
+        slug: "vita-hasten",
+        name: "HC Vita Hästen",
+        kind: PartnerKind::SportsClub,
+        network: PartnerNetwork::StarkareTillsammans,
+        website: Some("https://www.vitahasten.se"),
+        scopes: &[
+            MentorsRead,
+            MentorsWrite,
+            EmployersRead,
+            SlotsRead,
+            SlotsWrite,
+            PlacementsRead,
+        ],
+    },
+    PartnerSpec {
+        slug: "exempel-logistik",
+        name: "Exempel Logistik Norrköping AB",
+        kind: PartnerKind::Company,
+        network: PartnerNetwork::StarkareTillsammans,
+        website: None,
+        scopes: &[EmployersRead, SlotsRead, SlotsWrite, PlacementsRead],
+    },
+    PartnerSpec {
+        slug: "exempel-idrottsforening",
+        name: "Exempel Idrottsförening Hageby",
+        kind: PartnerKind::NonProfit,
+        network: PartnerNetwork::StarkareTillsammans,
+        website: None,
+        scopes: &[MentorsRead, MentorsWrite, SlotsRead],
+    },
 ];
 
-/// Employers: (name, nine digits of the organisation number, industry, site, partner slug).
-const EMPLOYERS: &[(&str, u32, &str, Option<Site>, Option<&str>)] = &[
-    ("HC Vita Hästen", 802_990_001, "sports", None, Some("vita-hasten")),
-    ("Exempel Logistik Norrköping AB", 559_990_002, "logistics", None, Some("exempel-logistik")),
-    ("Exempel Bageri Hageby AB", 559_990_003, "bakery", Some(Site::Hageby), None),
-    ("Exempel Omsorg Norrköping AB", 559_990_004, "elder care", Some(Site::Ringdansen), None),
-    ("Exempel Café Ringdansen", 969_990_005, "hospitality", Some(Site::Ringdansen), None),
-    ("Exempel Bygg & Fastighet AB", 559_990_006, "construction", Some(Site::Hageby), None),
+struct EmployerSpec {
+    name: &'static str,
+    /// The first nine digits of a synthetic organisation number.
+    number: u32,
+    industry: &'static str,
+    site: Option<Site>,
+    /// The partner organisation the employer also is.
+    partner: Option<&'static str>,
+}
+
+const fn employer(
+    name: &'static str,
+    number: u32,
+    industry: &'static str,
+    site: Option<Site>,
+    partner: Option<&'static str>,
+) -> EmployerSpec {
+    EmployerSpec {
+        name,
+        number,
+        industry,
+        site,
+        partner,
+    }
+}
+
+#[rustfmt::skip]
+const EMPLOYERS: &[EmployerSpec] = &[
+    employer("HC Vita Hästen", 802_990_001, "sports", None, Some("vita-hasten")),
+    employer("Exempel Logistik Norrköping AB", 559_990_002, "logistics", None, Some("exempel-logistik")),
+    employer("Exempel Bageri Hageby AB", 559_990_003, "bakery", Some(Site::Hageby), None),
+    employer("Exempel Omsorg Norrköping AB", 559_990_004, "elder care", Some(Site::Ringdansen), None),
+    employer("Exempel Café Ringdansen", 969_990_005, "hospitality", Some(Site::Ringdansen), None),
+    employer("Exempel Bygg & Fastighet AB", 559_990_006, "construction", Some(Site::Hageby), None),
 ];
 
-/// Mentors: (given name, family name, partner slug, capacity, languages, expertise).
-const MENTORS: &[(&str, &str, &str, i32, &[&str], &[&str])] = &[
-    ("Karin", "Lindqvist", "svenska-kyrkan", 3, &["sv", "en"], &["elder care", "cv writing"]),
-    ("Lars", "Holmberg", "vita-hasten", 2, &["sv"], &["sports", "event staff"]),
-    ("Eva", "Sandström", "abf-ostergotland", 4, &["sv", "en", "de"], &["bookkeeping", "starting a business"]),
-    ("Johan", "Ek", "vita-hasten", 2, &["sv", "en"], &["logistics", "warehouse"]),
-    ("Rasha", "Haddad", "abf-ostergotland", 3, &["ar", "sv", "en"], &["cooking", "hospitality"]),
-    ("Mehari", "Tesfaye", "svenska-kyrkan", 2, &["ti", "am", "sv"], &["driving", "logistics"]),
-    ("Sofia", "Berg", "exempel-idrottsforening", 2, &["sv", "es"], &["childcare", "sports"]),
-    ("Ahmad", "Karimi", "abf-ostergotland", 3, &["prs", "fa", "sv"], &["carpentry", "construction"]),
+struct MentorSpec {
+    given: &'static str,
+    family: &'static str,
+    partner: &'static str,
+    capacity: i32,
+    languages: &'static [&'static str],
+    expertise: &'static [&'static str],
+}
+
+const fn mentor(
+    given: &'static str,
+    family: &'static str,
+    partner: &'static str,
+    capacity: i32,
+    languages: &'static [&'static str],
+    expertise: &'static [&'static str],
+) -> MentorSpec {
+    MentorSpec {
+        given,
+        family,
+        partner,
+        capacity,
+        languages,
+        expertise,
+    }
+}
+
+#[rustfmt::skip]
+const MENTORS: &[MentorSpec] = &[
+    mentor("Karin", "Lindqvist", "svenska-kyrkan", 3, &["sv", "en"], &["elder care", "cv writing"]),
+    mentor("Lars", "Holmberg", "vita-hasten", 2, &["sv"], &["sports", "event staff"]),
+    mentor("Eva", "Sandström", "abf-ostergotland", 4, &["sv", "en", "de"], &["bookkeeping", "starting a business"]),
+    mentor("Johan", "Ek", "vita-hasten", 2, &["sv", "en"], &["logistics", "warehouse"]),
+    mentor("Rasha", "Haddad", "abf-ostergotland", 3, &["ar", "sv", "en"], &["cooking", "hospitality"]),
+    mentor("Mehari", "Tesfaye", "svenska-kyrkan", 2, &["ti", "am", "sv"], &["driving", "logistics"]),
+    mentor("Sofia", "Berg", "exempel-idrottsforening", 2, &["sv", "es"], &["childcare", "sports"]),
+    mentor("Ahmad", "Karimi", "abf-ostergotland", 3, &["prs", "fa", "sv"], &["carpentry", "construction"]),
 ];
 
 const GIVEN_NAMES: &[&str] = &[
@@ -70,13 +239,40 @@ const GIVEN_NAMES: &[&str] = &[
     "Mariam", "Tesfay", "Zahra", "Karim", "Sara", "Ahmad", "Rahel", "Hamid", "Noor", "Abdi",
     "Selam", "Yusuf", "Leila", "Bilal",
 ];
-const FAMILY_NAMES: &[&str] = &["Demoyan", "Exempelzadeh", "Provsson", "Fiktiva", "Testberg", "Låtsasson"];
+const FAMILY_NAMES: &[&str] = &[
+    "Demoyan",
+    "Exempelzadeh",
+    "Provsson",
+    "Fiktiva",
+    "Testberg",
+    "Låtsasson",
+];
 const LANGUAGES: &[&str] = &["ar", "ti", "prs", "so", "fa", "ku", "uk", "en"];
 const SKILLS: &[&str] = &[
-    "cooking", "cleaning", "childcare", "carpentry", "driving", "sewing", "customer service",
-    "it support", "gardening", "bookkeeping", "hairdressing", "welding", "elder care", "warehouse",
+    "cooking",
+    "cleaning",
+    "childcare",
+    "carpentry",
+    "driving",
+    "sewing",
+    "customer service",
+    "it support",
+    "gardening",
+    "bookkeeping",
+    "hairdressing",
+    "welding",
+    "elder care",
+    "warehouse",
 ];
-const INTERESTS: &[&str] = &["football", "music", "cooking", "handicraft", "languages", "nature", "computers"];
+const INTERESTS: &[&str] = &[
+    "football",
+    "music",
+    "cooking",
+    "handicraft",
+    "languages",
+    "nature",
+    "computers",
+];
 const GOALS: &[&str] = &[
     "Open a small catering business",
     "Work as an assistant nurse",
@@ -86,16 +282,90 @@ const GOALS: &[&str] = &[
     "Work in a restaurant kitchen",
 ];
 
-/// Slots: (employer index, title, kind, places, skills, required Swedish, status).
-const SLOTS: &[(usize, &str, OpportunityKind, i32, &[&str], Option<SwedishLevel>, SlotStatus)] = &[
-    (0, "Praktik: event- och arenavärd", OpportunityKind::Internship, 4, &["customer service"], Some(SwedishLevel::A2), SlotStatus::Open),
-    (0, "Mentorprogram på Himmelstalundshallen", OpportunityKind::TrainingPlace, 6, &[], None, SlotStatus::Open),
-    (1, "Praktik på lager", OpportunityKind::Internship, 3, &["warehouse", "driving"], Some(SwedishLevel::A1), SlotStatus::Open),
-    (1, "Truckförare", OpportunityKind::Job, 1, &["driving", "warehouse"], Some(SwedishLevel::B1), SlotStatus::Open),
-    (2, "Praktik i bageriet", OpportunityKind::Internship, 2, &["cooking"], Some(SwedishLevel::A1), SlotStatus::Open),
-    (3, "Studiebesök: arbete i äldreomsorgen", OpportunityKind::StudyVisit, 10, &["elder care"], None, SlotStatus::Open),
-    (4, "Praktik i köket", OpportunityKind::Internship, 2, &["cooking", "cleaning"], Some(SwedishLevel::A2), SlotStatus::Filled),
-    (5, "Lärlingsplats snickare", OpportunityKind::TrainingPlace, 1, &["carpentry"], Some(SwedishLevel::A2), SlotStatus::Draft),
+struct SlotSpec {
+    /// Index into [`EMPLOYERS`].
+    employer: usize,
+    title: &'static str,
+    kind: OpportunityKind,
+    places: i32,
+    skills: &'static [&'static str],
+    swedish: Option<SwedishLevel>,
+    status: SlotStatus,
+}
+
+const fn slot(
+    employer: usize,
+    title: &'static str,
+    kind: OpportunityKind,
+    places: i32,
+    skills: &'static [&'static str],
+    swedish: Option<SwedishLevel>,
+    status: SlotStatus,
+) -> SlotSpec {
+    SlotSpec {
+        employer,
+        title,
+        kind,
+        places,
+        skills,
+        swedish,
+        status,
+    }
+}
+
+#[rustfmt::skip]
+const SLOTS: &[SlotSpec] = &[
+    slot(0, "Praktik: event- och arenavärd", OpportunityKind::Internship, 4, &["customer service"], Some(SwedishLevel::A2), SlotStatus::Open),
+    slot(0, "Mentorprogram på Himmelstalundshallen", OpportunityKind::TrainingPlace, 6, &[], None, SlotStatus::Open),
+    slot(1, "Praktik på lager", OpportunityKind::Internship, 3, &["warehouse", "driving"], Some(SwedishLevel::A1), SlotStatus::Open),
+    slot(1, "Truckförare", OpportunityKind::Job, 1, &["driving", "warehouse"], Some(SwedishLevel::B1), SlotStatus::Open),
+    slot(2, "Praktik i bageriet", OpportunityKind::Internship, 2, &["cooking"], Some(SwedishLevel::A1), SlotStatus::Open),
+    slot(3, "Studiebesök: arbete i äldreomsorgen", OpportunityKind::StudyVisit, 10, &["elder care"], None, SlotStatus::Open),
+    slot(4, "Praktik i köket", OpportunityKind::Internship, 2, &["cooking", "cleaning"], Some(SwedishLevel::A2), SlotStatus::Filled),
+    slot(5, "Lärlingsplats snickare", OpportunityKind::TrainingPlace, 1, &["carpentry"], Some(SwedishLevel::A2), SlotStatus::Draft),
+];
+
+struct PlacementSpec {
+    participant: usize,
+    /// Index into [`SLOTS`].
+    slot: usize,
+    status: PlacementStatus,
+    outcome: Option<PlacementOutcome>,
+    /// Index into [`MENTORS`].
+    mentor: Option<usize>,
+    responsible: &'static str,
+}
+
+const fn placement(
+    participant: usize,
+    slot: usize,
+    status: PlacementStatus,
+    outcome: Option<PlacementOutcome>,
+    mentor: Option<usize>,
+    responsible: &'static str,
+) -> PlacementSpec {
+    PlacementSpec {
+        participant,
+        slot,
+        status,
+        outcome,
+        mentor,
+        responsible,
+    }
+}
+
+#[rustfmt::skip]
+const PLACEMENTS: &[PlacementSpec] = &[
+    placement(1, 0, PlacementStatus::Active, None, Some(1), "hyresbostader"),
+    placement(2, 2, PlacementStatus::Accepted, None, Some(3), "arbetsformedlingen"),
+    placement(3, 4, PlacementStatus::Proposed, None, None, "norrkopings-kommun"),
+    placement(4, 6, PlacementStatus::Active, None, Some(4), "hyresbostader"),
+    placement(5, 6, PlacementStatus::Completed, Some(PlacementOutcome::Work), Some(4), "hyresbostader"),
+    placement(7, 5, PlacementStatus::Completed, Some(PlacementOutcome::Studies), Some(0), "marieborgs-folkhogskola"),
+    placement(8, 3, PlacementStatus::Declined, None, None, "arbetsformedlingen"),
+    placement(9, 0, PlacementStatus::Cancelled, None, None, "hyresbostader"),
+    placement(10, 2, PlacementStatus::Active, None, Some(5), "arbetsformedlingen"),
+    placement(11, 5, PlacementStatus::Completed, Some(PlacementOutcome::ContinuedSearch), None, "norrkopings-kommun"),
 ];
 
 const PARTICIPANTS: u64 = 24;
@@ -115,13 +385,18 @@ fn pick<T: Copy>(items: &[T], i: u64) -> T {
 
 /// The id of a demo partner organisation, by slug.
 pub fn partner_id(slug: &str) -> Uuid {
-    let index = PARTNERS.iter().position(|p| p.slug == slug).unwrap_or(usize::MAX);
+    let index = PARTNERS
+        .iter()
+        .position(|p| p.slug == slug)
+        .unwrap_or(usize::MAX);
     seeded_id(BASE_MILLIS, "partner", index as u64)
 }
 
 /// Inserts the partner organisations of the demo network (also used by the
 /// scale generator). Idempotent.
-pub(crate) async fn seed_partners<C: sea_orm::ConnectionTrait>(db: &C) -> Result<(), sea_orm::DbErr> {
+pub(crate) async fn seed_partners<C: sea_orm::ConnectionTrait>(
+    db: &C,
+) -> Result<(), sea_orm::DbErr> {
     let rows = PARTNERS
         .iter()
         .enumerate()
@@ -147,60 +422,83 @@ pub(crate) async fn seed_partners<C: sea_orm::ConnectionTrait>(db: &C) -> Result
 #[tracing::instrument(skip(db))]
 pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedCounts> {
     let txn = db.begin().await.context("failed to begin the demo seed")?;
-    seed_partners(&txn).await.context("failed to seed partner organisations")?;
+    seed_partners(&txn)
+        .await
+        .context("failed to seed partner organisations")?;
 
-    let employer_ids: Vec<Uuid> = (0..EMPLOYERS.len()).map(|i| seeded_id(BASE_MILLIS, "employer", i as u64)).collect();
+    let employer_ids: Vec<Uuid> = (0..EMPLOYERS.len())
+        .map(|i| seeded_id(BASE_MILLIS, "employer", i as u64))
+        .collect();
     let mut employers = Vec::new();
-    for (i, (name, digits, industry, site, partner)) in EMPLOYERS.iter().enumerate() {
-        let number = OrganisationNumber::from_nine_digits(*digits)
-            .with_context(|| format!("demo organisation number for {name} is invalid"))?;
+    for (i, spec) in EMPLOYERS.iter().enumerate() {
+        let number = OrganisationNumber::from_nine_digits(spec.number)
+            .with_context(|| format!("demo organisation number for {} is invalid", spec.name))?;
         employers.push(employer::ActiveModel {
             id: Set(employer_ids[i]),
-            name: Set((*name).to_owned()),
+            name: Set(spec.name.to_owned()),
             organisation_number: Set(number.as_str().to_owned()),
-            industry: Set(Some((*industry).to_owned())),
+            industry: Set(Some(spec.industry.to_owned())),
             street_address: Set(None),
             postal_code: Set(None),
             city: Set(Some("Norrköping".to_owned())),
-            site: Set(*site),
-            partner_organisation_id: Set(partner.map(partner_id)),
+            site: Set(spec.site),
+            partner_organisation_id: Set(spec.partner.map(partner_id)),
             created_at: Set(at(i as u64)),
             updated_at: Set(at(i as u64)),
         });
     }
-    insert_new(&txn, employers, 11).await.context("failed to seed employers")?;
+    insert_new(&txn, employers, 11)
+        .await
+        .context("failed to seed employers")?;
 
-    let mentor_ids: Vec<Uuid> = (0..MENTORS.len()).map(|i| seeded_id(BASE_MILLIS, "mentor", i as u64)).collect();
+    let mentor_ids: Vec<Uuid> = (0..MENTORS.len())
+        .map(|i| seeded_id(BASE_MILLIS, "mentor", i as u64))
+        .collect();
     let mut mentors = Vec::new();
     let mut mentor_languages = Vec::new();
     let mut mentor_expertise = Vec::new();
-    for (i, (given, family, partner, capacity, languages, expertise)) in MENTORS.iter().enumerate() {
+    for (i, spec) in MENTORS.iter().enumerate() {
         mentors.push(mentor::ActiveModel {
             id: Set(mentor_ids[i]),
-            given_name: Set((*given).to_owned()),
-            family_name: Set(Some((*family).to_owned())),
-            email: Set(Some(format!("{}.mentor@example.org", given.to_lowercase()))),
+            given_name: Set(spec.given.to_owned()),
+            family_name: Set(Some(spec.family.to_owned())),
+            email: Set(Some(format!(
+                "{}.mentor@example.org",
+                spec.given.to_lowercase()
+            ))),
             phone: Set(Some(format!("+46 70 174 06 {:02}", 50 + i))),
-            partner_organisation_id: Set(partner_id(partner)),
-            capacity: Set(*capacity),
+            partner_organisation_id: Set(partner_id(spec.partner)),
+            capacity: Set(spec.capacity),
             active: Set(true),
             created_at: Set(at(i as u64)),
             updated_at: Set(at(i as u64)),
         });
-        mentor_languages.extend(languages.iter().map(|l| mentor_language::ActiveModel {
+        mentor_languages.extend(spec.languages.iter().map(|l| mentor_language::ActiveModel {
             mentor_id: Set(mentor_ids[i]),
             language: Set((*l).to_owned()),
         }));
-        mentor_expertise.extend(expertise.iter().map(|f| mentor_expertise::ActiveModel {
-            mentor_id: Set(mentor_ids[i]),
-            field: Set((*f).to_owned()),
-        }));
+        mentor_expertise.extend(
+            spec.expertise
+                .iter()
+                .map(|f| mentor_expertise::ActiveModel {
+                    mentor_id: Set(mentor_ids[i]),
+                    field: Set((*f).to_owned()),
+                }),
+        );
     }
-    insert_new(&txn, mentors, 10).await.context("failed to seed mentors")?;
-    insert_new(&txn, mentor_languages, 2).await.context("failed to seed mentor languages")?;
-    insert_new(&txn, mentor_expertise, 2).await.context("failed to seed mentor expertise")?;
+    insert_new(&txn, mentors, 10)
+        .await
+        .context("failed to seed mentors")?;
+    insert_new(&txn, mentor_languages, 2)
+        .await
+        .context("failed to seed mentor languages")?;
+    insert_new(&txn, mentor_expertise, 2)
+        .await
+        .context("failed to seed mentor expertise")?;
 
-    let participant_ids: Vec<Uuid> = (0..PARTICIPANTS).map(|i| seeded_id(BASE_MILLIS, "participant", i)).collect();
+    let participant_ids: Vec<Uuid> = (0..PARTICIPANTS)
+        .map(|i| seeded_id(BASE_MILLIS, "participant", i))
+        .collect();
     let mut participants = Vec::new();
     let mut languages = Vec::new();
     let mut skills = Vec::new();
@@ -221,11 +519,26 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedCounts> {
             family_name: Set((i % 3 != 0).then(|| pick(FAMILY_NAMES, i).to_owned())),
             email: Set((i % 2 == 0).then(|| format!("{}.{i}@example.org", given.to_lowercase()))),
             phone: Set((i % 4 == 1).then(|| format!("+46 70 174 06 {:02}", 5 + i))),
-            swedish_level: Set(Some(pick(&[SwedishLevel::None, SwedishLevel::A1, SwedishLevel::A2, SwedishLevel::B1, SwedishLevel::B2], i))),
-            site: Set(Some(if i % 2 == 0 { Site::Hageby } else { Site::Ringdansen })),
+            swedish_level: Set(Some(pick(
+                &[
+                    SwedishLevel::None,
+                    SwedishLevel::A1,
+                    SwedishLevel::A2,
+                    SwedishLevel::B1,
+                    SwedishLevel::B2,
+                ],
+                i,
+            ))),
+            site: Set(Some(if i % 2 == 0 {
+                Site::Hageby
+            } else {
+                Site::Ringdansen
+            })),
             status: Set(status),
             goal: Set(Some(pick(GOALS, i).to_owned())),
-            interests: Set([pick(INTERESTS, i), pick(INTERESTS, i + 3)].into_iter().collect()),
+            interests: Set([pick(INTERESTS, i), pick(INTERESTS, i + 3)]
+                .into_iter()
+                .collect()),
             created_at: Set(at(i)),
             updated_at: Set(at(i)),
         });
@@ -236,8 +549,20 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedCounts> {
         });
         languages.push(participant_language::ActiveModel {
             participant_id: Set(id),
-            language: Set(if pick(LANGUAGES, i) == "en" { "ar" } else { "en" }.to_owned()),
-            level: Set(pick(&[LanguageLevel::Basic, LanguageLevel::Conversational, LanguageLevel::Fluent], i)),
+            language: Set(if pick(LANGUAGES, i) == "en" {
+                "ar"
+            } else {
+                "en"
+            }
+            .to_owned()),
+            level: Set(pick(
+                &[
+                    LanguageLevel::Basic,
+                    LanguageLevel::Conversational,
+                    LanguageLevel::Fluent,
+                ],
+                i,
+            )),
         });
         for k in 0..2 {
             skills.push(participant_skill::ActiveModel {
@@ -248,19 +573,47 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedCounts> {
         if i % 3 == 0 {
             sensitive.push(participant_sensitive::ActiveModel {
                 participant_id: Set(id),
-                residence_status: Set(Some(pick(&["asylum seeker, awaiting decision", "temporary residence permit", "permanent residence permit"], i).to_owned())),
+                residence_status: Set(Some(
+                    pick(
+                        &[
+                            "asylum seeker, awaiting decision",
+                            "temporary residence permit",
+                            "permanent residence permit",
+                        ],
+                        i,
+                    )
+                    .to_owned(),
+                )),
                 notes: Set(Some("Synthetic demo note.".to_owned())),
                 created_at: Set(at(i)),
                 updated_at: Set(at(i)),
             });
         }
         // Everyone agrees to share with the host; most also with one more partner.
-        for (k, slug) in ["hyresbostader", pick(&["norrkopings-kommun", "abf-ostergotland", "marieborgs-folkhogskola", "svenska-kyrkan", "arbetsformedlingen"], i)].into_iter().enumerate() {
+        for (k, slug) in [
+            "hyresbostader",
+            pick(
+                &[
+                    "norrkopings-kommun",
+                    "abf-ostergotland",
+                    "marieborgs-folkhogskola",
+                    "svenska-kyrkan",
+                    "arbetsformedlingen",
+                ],
+                i,
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
             consents.push(consent::ActiveModel {
                 id: Set(seeded_id(BASE_MILLIS, "consent", i * 2 + k as u64)),
                 participant_id: Set(id),
                 partner_organisation_id: Set(partner_id(slug)),
-                purpose: Set("Taking part in Portalen: matching with mentors, internships and jobs".to_owned()),
+                purpose: Set(
+                    "Taking part in Portalen: matching with mentors, internships and jobs"
+                        .to_owned(),
+                ),
                 recorded_by: Set(Some("seed".to_owned())),
                 granted_at: Set(at(i)),
                 revoked_at: Set(None),
@@ -269,93 +622,106 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedCounts> {
             });
         }
     }
-    insert_new(&txn, participants, 12).await.context("failed to seed participants")?;
-    insert_new(&txn, languages, 3).await.context("failed to seed participant languages")?;
-    insert_new(&txn, skills, 2).await.context("failed to seed participant skills")?;
-    insert_new(&txn, sensitive, 5).await.context("failed to seed sensitive participant data")?;
-    insert_new(&txn, consents, 9).await.context("failed to seed consents")?;
+    insert_new(&txn, participants, 12)
+        .await
+        .context("failed to seed participants")?;
+    insert_new(&txn, languages, 3)
+        .await
+        .context("failed to seed participant languages")?;
+    insert_new(&txn, skills, 2)
+        .await
+        .context("failed to seed participant skills")?;
+    insert_new(&txn, sensitive, 5)
+        .await
+        .context("failed to seed sensitive participant data")?;
+    insert_new(&txn, consents, 9)
+        .await
+        .context("failed to seed consents")?;
 
-    let slot_ids: Vec<Uuid> = (0..SLOTS.len()).map(|i| seeded_id(BASE_MILLIS, "slot", i as u64)).collect();
+    let slot_ids: Vec<Uuid> = (0..SLOTS.len())
+        .map(|i| seeded_id(BASE_MILLIS, "slot", i as u64))
+        .collect();
     let mut slots = Vec::new();
     let mut slot_skills = Vec::new();
-    for (i, (employer, title, kind, places, wanted, swedish, status)) in SLOTS.iter().enumerate() {
+    for (i, spec) in SLOTS.iter().enumerate() {
         slots.push(internship_slot::ActiveModel {
             id: Set(slot_ids[i]),
-            employer_id: Set(employer_ids[*employer]),
-            title: Set((*title).to_owned()),
+            employer_id: Set(employer_ids[spec.employer]),
+            title: Set(spec.title.to_owned()),
             description: Set(None),
-            kind: Set(*kind),
-            places: Set(*places),
-            site: Set(EMPLOYERS[*employer].3),
+            kind: Set(spec.kind),
+            places: Set(spec.places),
+            site: Set(EMPLOYERS[spec.employer].site),
             starts_on: Set(day(30 + 7 * i as i64)),
             ends_on: Set(Some(day(30 + 7 * i as i64 + 56))),
-            required_swedish_level: Set(*swedish),
-            status: Set(*status),
+            required_swedish_level: Set(spec.swedish),
+            status: Set(spec.status),
             version: Set(1),
             created_at: Set(at(i as u64)),
             updated_at: Set(at(i as u64)),
         });
-        slot_skills.extend(wanted.iter().map(|s| slot_skill::ActiveModel {
+        slot_skills.extend(spec.skills.iter().map(|s| slot_skill::ActiveModel {
             slot_id: Set(slot_ids[i]),
             skill: Set((*s).to_owned()),
         }));
     }
-    insert_new(&txn, slots, 14).await.context("failed to seed slots")?;
-    insert_new(&txn, slot_skills, 2).await.context("failed to seed slot skills")?;
+    insert_new(&txn, slots, 14)
+        .await
+        .context("failed to seed slots")?;
+    insert_new(&txn, slot_skills, 2)
+        .await
+        .context("failed to seed slot skills")?;
 
-    // Placements: (participant, slot, status, outcome, mentor, responsible partner).
-    let placements: &[(u64, usize, PlacementStatus, Option<PlacementOutcome>, Option<usize>, &str)] = &[
-        (1, 0, PlacementStatus::Active, None, Some(1), "hyresbostader"),
-        (2, 2, PlacementStatus::Accepted, None, Some(3), "arbetsformedlingen"),
-        (3, 4, PlacementStatus::Proposed, None, None, "norrkopings-kommun"),
-        (4, 6, PlacementStatus::Active, None, Some(4), "hyresbostader"),
-        (5, 6, PlacementStatus::Completed, Some(PlacementOutcome::Work), Some(4), "hyresbostader"),
-        (7, 5, PlacementStatus::Completed, Some(PlacementOutcome::Studies), Some(0), "marieborgs-folkhogskola"),
-        (8, 3, PlacementStatus::Declined, None, None, "arbetsformedlingen"),
-        (9, 0, PlacementStatus::Cancelled, None, None, "hyresbostader"),
-        (10, 2, PlacementStatus::Active, None, Some(5), "arbetsformedlingen"),
-        (11, 5, PlacementStatus::Completed, Some(PlacementOutcome::ContinuedSearch), None, "norrkopings-kommun"),
-    ];
-    let rows: Vec<placement::ActiveModel> = placements
+    let rows: Vec<placement::ActiveModel> = PLACEMENTS
         .iter()
         .enumerate()
-        .map(|(i, (participant, slot, status, outcome, mentor, partner))| {
-            let (_, _, kind, ..) = SLOTS[*slot];
+        .map(|(i, spec)| {
+            let slot = &SLOTS[spec.slot];
+            let starts = day(30 + 7 * spec.slot as i64);
             placement::ActiveModel {
                 id: Set(seeded_id(BASE_MILLIS, "placement", i as u64)),
-                participant_id: Set(participant_ids[*participant as usize]),
-                employer_id: Set(employer_ids[SLOTS[*slot].0]),
-                slot_id: Set(Some(slot_ids[*slot])),
-                responsible_partner_id: Set(partner_id(partner)),
-                mentor_id: Set(mentor.map(|m| mentor_ids[m])),
-                kind: Set(kind),
-                status: Set(*status),
-                starts_on: Set(Some(day(30 + 7 * *slot as i64))),
-                ends_on: Set(Some(day(30 + 7 * *slot as i64 + 56))),
-                outcome: Set(*outcome),
+                participant_id: Set(participant_ids[spec.participant]),
+                employer_id: Set(employer_ids[slot.employer]),
+                slot_id: Set(Some(slot_ids[spec.slot])),
+                responsible_partner_id: Set(partner_id(spec.responsible)),
+                mentor_id: Set(spec.mentor.map(|m| mentor_ids[m])),
+                kind: Set(slot.kind),
+                status: Set(spec.status),
+                starts_on: Set(Some(starts)),
+                ends_on: Set(Some(starts + Duration::days(56))),
+                outcome: Set(spec.outcome),
                 version: Set(1),
                 created_at: Set(at(i as u64)),
                 updated_at: Set(at(i as u64)),
             }
         })
         .collect();
-    insert_new(&txn, rows, 14).await.context("failed to seed placements")?;
+    insert_new(&txn, rows, 14)
+        .await
+        .context("failed to seed placements")?;
 
-    let mentorships: Vec<mentorship::ActiveModel> = [(0usize, 7u64), (2, 12), (4, 13), (4, 14), (6, 15), (7, 16)]
-        .iter()
-        .enumerate()
-        .map(|(i, (mentor, participant))| mentorship::ActiveModel {
-            id: Set(seeded_id(BASE_MILLIS, "mentorship", i as u64)),
-            mentor_id: Set(mentor_ids[*mentor]),
-            participant_id: Set(participant_ids[*participant as usize]),
-            started_on: Set(day(i as i64 * 5)),
-            ended_on: Set((i == 0).then(|| day(90))),
-            created_at: Set(at(i as u64)),
-            updated_at: Set(at(i as u64)),
-        })
-        .collect();
-    insert_new(&txn, mentorships, 7).await.context("failed to seed mentorships")?;
+    let mentorships: Vec<mentorship::ActiveModel> =
+        [(0usize, 7u64), (2, 12), (4, 13), (4, 14), (6, 15), (7, 16)]
+            .iter()
+            .enumerate()
+            .map(|(i, (mentor, participant))| mentorship::ActiveModel {
+                id: Set(seeded_id(BASE_MILLIS, "mentorship", i as u64)),
+                mentor_id: Set(mentor_ids[*mentor]),
+                participant_id: Set(participant_ids[*participant as usize]),
+                started_on: Set(day(i as i64 * 5)),
+                ended_on: Set((i == 0).then(|| day(90))),
+                created_at: Set(at(i as u64)),
+                updated_at: Set(at(i as u64)),
+            })
+            .collect();
+    insert_new(&txn, mentorships, 7)
+        .await
+        .context("failed to seed mentorships")?;
 
-    txn.commit().await.context("failed to commit the demo seed")?;
-    SeedCounts::read(db).await.context("failed to count seeded rows")
+    txn.commit()
+        .await
+        .context("failed to commit the demo seed")?;
+    SeedCounts::read(db)
+        .await
+        .context("failed to count seeded rows")
 }

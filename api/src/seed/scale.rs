@@ -17,21 +17,43 @@ use crate::domain::OrganisationNumber;
 const BASE_MILLIS: u64 = 1_704_067_200_000;
 
 const GIVEN: &[&str] = &[
-    "Amina", "Yonas", "Farah", "Samir", "Nadia", "Dawit", "Layla", "Omar", "Hodan", "Ali", "Mariam",
-    "Tesfay", "Zahra", "Karim", "Sara", "Ahmad", "Rahel", "Hamid", "Noor", "Abdi", "Selam", "Yusuf",
+    "Amina", "Yonas", "Farah", "Samir", "Nadia", "Dawit", "Layla", "Omar", "Hodan", "Ali",
+    "Mariam", "Tesfay", "Zahra", "Karim", "Sara", "Ahmad", "Rahel", "Hamid", "Noor", "Abdi",
+    "Selam", "Yusuf",
 ];
-const LANGUAGES: &[&str] = &["ar", "ti", "prs", "so", "fa", "ku", "uk", "en", "am", "ps", "es", "fr"];
+const LANGUAGES: &[&str] = &[
+    "ar", "ti", "prs", "so", "fa", "ku", "uk", "en", "am", "ps", "es", "fr",
+];
 const SKILLS: &[&str] = &[
-    "cooking", "cleaning", "childcare", "carpentry", "driving", "sewing", "customer service", "it support",
-    "gardening", "bookkeeping", "hairdressing", "welding", "elder care", "warehouse", "painting", "retail",
+    "cooking",
+    "cleaning",
+    "childcare",
+    "carpentry",
+    "driving",
+    "sewing",
+    "customer service",
+    "it support",
+    "gardening",
+    "bookkeeping",
+    "hairdressing",
+    "welding",
+    "elder care",
+    "warehouse",
+    "painting",
+    "retail",
 ];
 const CORE_PARTNERS: &[&str] = &[
-    "hyresbostader", "norrkopings-kommun", "abf-ostergotland", "marieborgs-folkhogskola", "svenska-kyrkan",
+    "hyresbostader",
+    "norrkopings-kommun",
+    "abf-ostergotland",
+    "marieborgs-folkhogskola",
+    "svenska-kyrkan",
     "arbetsformedlingen",
 ];
 
 fn at(index: u64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(i64::try_from(BASE_MILLIS + index).unwrap_or(i64::MAX)).unwrap_or_default()
+    DateTime::from_timestamp_millis(i64::try_from(BASE_MILLIS + index).unwrap_or(i64::MAX))
+        .unwrap_or_default()
 }
 
 fn pick<'a, T: ?Sized>(rng: &mut ChaCha8Rng, items: &'a [&'a T]) -> &'a T {
@@ -58,7 +80,11 @@ fn pick_distinct<'a>(rng: &mut ChaCha8Rng, items: &'a [&'a str], n: usize) -> Ve
 }
 
 fn site(rng: &mut ChaCha8Rng) -> Site {
-    if rng.random_bool(0.5) { Site::Hageby } else { Site::Ringdansen }
+    if rng.random_bool(0.5) {
+        Site::Hageby
+    } else {
+        Site::Ringdansen
+    }
 }
 
 /// Loads `participants` synthetic participants and everything in proportion:
@@ -76,14 +102,19 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
     let start = NaiveDate::from_ymd_opt(2024, 1, 8).unwrap_or_default();
 
     let txn = db.begin().await.context("failed to begin the scale seed")?;
-    demo::seed_partners(&txn).await.context("failed to seed partner organisations")?;
+    demo::seed_partners(&txn)
+        .await
+        .context("failed to seed partner organisations")?;
     let partner_ids: Vec<Uuid> = CORE_PARTNERS.iter().map(|s| demo::partner_id(s)).collect();
 
-    let employer_ids: Vec<Uuid> = (0..employers).map(|i| seeded_id(BASE_MILLIS, "scale-employer", i)).collect();
+    let employer_ids: Vec<Uuid> = (0..employers)
+        .map(|i| seeded_id(BASE_MILLIS, "scale-employer", i))
+        .collect();
     let mut rows = Vec::with_capacity(employer_ids.len());
     for (i, id) in employer_ids.iter().enumerate() {
         let digits = 559_000_000 + u32::try_from(i).context("too many employers")?;
-        let number = OrganisationNumber::from_nine_digits(digits).context("generated organisation number is invalid")?;
+        let number = OrganisationNumber::from_nine_digits(digits)
+            .context("generated organisation number is invalid")?;
         rows.push(employer::ActiveModel {
             id: Set(*id),
             name: Set(format!("Exempelföretag {i} AB")),
@@ -98,9 +129,13 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             updated_at: Set(at(i as u64)),
         });
     }
-    insert_new(&txn, rows, 11).await.context("failed to seed employers")?;
+    insert_new(&txn, rows, 11)
+        .await
+        .context("failed to seed employers")?;
 
-    let mentor_ids: Vec<Uuid> = (0..mentors).map(|i| seeded_id(BASE_MILLIS, "scale-mentor", i)).collect();
+    let mentor_ids: Vec<Uuid> = (0..mentors)
+        .map(|i| seeded_id(BASE_MILLIS, "scale-mentor", i))
+        .collect();
     let (mut rows, mut langs, mut fields) = (Vec::new(), Vec::new(), Vec::new());
     for (i, id) in mentor_ids.iter().enumerate() {
         rows.push(mentor::ActiveModel {
@@ -116,25 +151,42 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             updated_at: Set(at(i as u64)),
         });
         for language in pick_distinct(&mut rng, LANGUAGES, 2) {
-            langs.push(mentor_language::ActiveModel { mentor_id: Set(*id), language: Set(language.to_owned()) });
+            langs.push(mentor_language::ActiveModel {
+                mentor_id: Set(*id),
+                language: Set(language.to_owned()),
+            });
         }
         for field in pick_distinct(&mut rng, SKILLS, 2) {
-            fields.push(mentor_expertise::ActiveModel { mentor_id: Set(*id), field: Set(field.to_owned()) });
+            fields.push(mentor_expertise::ActiveModel {
+                mentor_id: Set(*id),
+                field: Set(field.to_owned()),
+            });
         }
     }
-    insert_new(&txn, rows, 10).await.context("failed to seed mentors")?;
-    insert_new(&txn, langs, 2).await.context("failed to seed mentor languages")?;
-    insert_new(&txn, fields, 2).await.context("failed to seed mentor expertise")?;
+    insert_new(&txn, rows, 10)
+        .await
+        .context("failed to seed mentors")?;
+    insert_new(&txn, langs, 2)
+        .await
+        .context("failed to seed mentor languages")?;
+    insert_new(&txn, fields, 2)
+        .await
+        .context("failed to seed mentor expertise")?;
 
-    let participant_ids: Vec<Uuid> = (0..n).map(|i| seeded_id(BASE_MILLIS, "scale-participant", i)).collect();
-    let (mut rows, mut langs, mut skills, mut consents) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let participant_ids: Vec<Uuid> = (0..n)
+        .map(|i| seeded_id(BASE_MILLIS, "scale-participant", i))
+        .collect();
+    let (mut rows, mut langs, mut skills, mut consents) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, id) in participant_ids.iter().enumerate() {
         let i = i as u64;
         rows.push(participant::ActiveModel {
             id: Set(*id),
             display_name: Set(format!("{} {i}", pick(&mut rng, GIVEN))),
             family_name: Set(None),
-            email: Set(rng.random_bool(0.5).then(|| format!("participant.{i}@example.org"))),
+            email: Set(rng
+                .random_bool(0.5)
+                .then(|| format!("participant.{i}@example.org"))),
             phone: Set(None),
             swedish_level: Set(Some(match rng.random_range(0..5) {
                 0 => SwedishLevel::None,
@@ -155,15 +207,25 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             created_at: Set(at(i)),
             updated_at: Set(at(i)),
         });
-        for (k, language) in pick_distinct(&mut rng, LANGUAGES, 2).into_iter().enumerate() {
+        for (k, language) in pick_distinct(&mut rng, LANGUAGES, 2)
+            .into_iter()
+            .enumerate()
+        {
             langs.push(participant_language::ActiveModel {
                 participant_id: Set(*id),
                 language: Set(language.to_owned()),
-                level: Set(if k == 0 { LanguageLevel::Native } else { LanguageLevel::Conversational }),
+                level: Set(if k == 0 {
+                    LanguageLevel::Native
+                } else {
+                    LanguageLevel::Conversational
+                }),
             });
         }
         for skill in pick_distinct(&mut rng, SKILLS, 3) {
-            skills.push(participant_skill::ActiveModel { participant_id: Set(*id), skill: Set(skill.to_owned()) });
+            skills.push(participant_skill::ActiveModel {
+                participant_id: Set(*id),
+                skill: Set(skill.to_owned()),
+            });
         }
         consents.push(consent::ActiveModel {
             id: Set(seeded_id(BASE_MILLIS, "scale-consent", i)),
@@ -177,12 +239,22 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             updated_at: Set(at(i)),
         });
     }
-    insert_new(&txn, rows, 12).await.context("failed to seed participants")?;
-    insert_new(&txn, langs, 3).await.context("failed to seed participant languages")?;
-    insert_new(&txn, skills, 2).await.context("failed to seed participant skills")?;
-    insert_new(&txn, consents, 9).await.context("failed to seed consents")?;
+    insert_new(&txn, rows, 12)
+        .await
+        .context("failed to seed participants")?;
+    insert_new(&txn, langs, 3)
+        .await
+        .context("failed to seed participant languages")?;
+    insert_new(&txn, skills, 2)
+        .await
+        .context("failed to seed participant skills")?;
+    insert_new(&txn, consents, 9)
+        .await
+        .context("failed to seed consents")?;
 
-    let slot_ids: Vec<Uuid> = (0..slots).map(|i| seeded_id(BASE_MILLIS, "scale-slot", i)).collect();
+    let slot_ids: Vec<Uuid> = (0..slots)
+        .map(|i| seeded_id(BASE_MILLIS, "scale-slot", i))
+        .collect();
     let mut slot_employer = Vec::with_capacity(slot_ids.len());
     let (mut rows, mut wanted) = (Vec::new(), Vec::new());
     for (i, id) in slot_ids.iter().enumerate() {
@@ -214,11 +286,18 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             updated_at: Set(at(i as u64)),
         });
         for skill in pick_distinct(&mut rng, SKILLS, 2) {
-            wanted.push(slot_skill::ActiveModel { slot_id: Set(*id), skill: Set(skill.to_owned()) });
+            wanted.push(slot_skill::ActiveModel {
+                slot_id: Set(*id),
+                skill: Set(skill.to_owned()),
+            });
         }
     }
-    insert_new(&txn, rows, 14).await.context("failed to seed slots")?;
-    insert_new(&txn, wanted, 2).await.context("failed to seed slot skills")?;
+    insert_new(&txn, rows, 14)
+        .await
+        .context("failed to seed slots")?;
+    insert_new(&txn, wanted, 2)
+        .await
+        .context("failed to seed slot skills")?;
 
     let mut rows = Vec::new();
     for i in 0..placements {
@@ -239,22 +318,28 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             employer_id: Set(slot_employer[slot]),
             slot_id: Set(Some(slot_ids[slot])),
             responsible_partner_id: Set(partner_ids[rng.random_range(0..partner_ids.len())]),
-            mentor_id: Set(rng.random_bool(0.5).then(|| mentor_ids[rng.random_range(0..mentor_ids.len())])),
+            mentor_id: Set(rng
+                .random_bool(0.5)
+                .then(|| mentor_ids[rng.random_range(0..mentor_ids.len())])),
             kind: Set(OpportunityKind::Internship),
             status: Set(status),
             starts_on: Set(Some(starts)),
             ends_on: Set(Some(starts + Duration::days(56))),
-            outcome: Set((status == PlacementStatus::Completed).then(|| match rng.random_range(0..3) {
-                0 => PlacementOutcome::Work,
-                1 => PlacementOutcome::Studies,
-                _ => PlacementOutcome::ContinuedSearch,
+            outcome: Set((status == PlacementStatus::Completed).then(|| {
+                match rng.random_range(0..3) {
+                    0 => PlacementOutcome::Work,
+                    1 => PlacementOutcome::Studies,
+                    _ => PlacementOutcome::ContinuedSearch,
+                }
             })),
             version: Set(1),
             created_at: Set(at(i)),
             updated_at: Set(at(i)),
         });
     }
-    insert_new(&txn, rows, 14).await.context("failed to seed placements")?;
+    insert_new(&txn, rows, 14)
+        .await
+        .context("failed to seed placements")?;
 
     let rows: Vec<mentorship::ActiveModel> = (0..mentorships)
         .map(|i| mentorship::ActiveModel {
@@ -267,8 +352,14 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             updated_at: Set(at(i)),
         })
         .collect();
-    insert_new(&txn, rows, 7).await.context("failed to seed mentorships")?;
+    insert_new(&txn, rows, 7)
+        .await
+        .context("failed to seed mentorships")?;
 
-    txn.commit().await.context("failed to commit the scale seed")?;
-    SeedCounts::read(db).await.context("failed to count seeded rows")
+    txn.commit()
+        .await
+        .context("failed to commit the scale seed")?;
+    SeedCounts::read(db)
+        .await
+        .context("failed to count seeded rows")
 }

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{Site, employer};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 use uuid::Uuid;
 
 use super::pagination::{self, Page, PageRequest};
@@ -20,8 +22,18 @@ fn all() -> Select<employer::Entity> {
 
 /// A page of employers, in the order they were registered.
 #[tracing::instrument(skip(db))]
-pub async fn list_employers<C: ConnectionTrait>(db: &C, page: PageRequest) -> ServiceResult<Page<Employer>> {
-    pagination::fetch_page(db, all(), employer::Column::Id, page, "failed to list employers").await
+pub async fn list_employers<C: ConnectionTrait>(
+    db: &C,
+    page: PageRequest,
+) -> ServiceResult<Page<Employer>> {
+    pagination::fetch_page(
+        db,
+        all(),
+        employer::Column::Id,
+        page,
+        "failed to list employers",
+    )
+    .await
 }
 
 /// How many employers there are.
@@ -40,7 +52,10 @@ pub async fn find_employer<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResul
 }
 
 /// The employers with these ids, by id (a DataLoader batch).
-pub async fn load_employers<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, Employer>> {
+pub async fn load_employers<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Employer>> {
     let rows = all()
         .filter(employer::Column::Id.is_in(ids.iter().copied()))
         .all(db)
@@ -59,7 +74,9 @@ pub async fn load_employers_of_partners<C: ConnectionTrait>(
         .order_by_asc(employer::Column::Id)
         .all(db)
         .await
-        .map_err(ServiceError::database("failed to load employers of partners"))?;
+        .map_err(ServiceError::database(
+            "failed to load employers of partners",
+        ))?;
     let mut grouped: HashMap<Uuid, Vec<Employer>> = HashMap::new();
     for row in rows {
         if let Some(partner_id) = row.partner_organisation_id {
@@ -84,7 +101,10 @@ pub struct NewEmployer {
 
 /// Registers an employer; the organisation number must be valid and unused.
 #[tracing::instrument(skip(db, input))]
-pub async fn create_employer<C: ConnectionTrait>(db: &C, input: NewEmployer) -> ServiceResult<Employer> {
+pub async fn create_employer<C: ConnectionTrait>(
+    db: &C,
+    input: NewEmployer,
+) -> ServiceResult<Employer> {
     let organisation_number = OrganisationNumber::parse(&input.organisation_number)
         .map_err(|e| ServiceError::invalid("organisationNumber", e.to_string()))?;
     let now = Utc::now();
@@ -93,8 +113,16 @@ pub async fn create_employer<C: ConnectionTrait>(db: &C, input: NewEmployer) -> 
         name: Set(required_text("name", &input.name, 200)?),
         organisation_number: Set(organisation_number.as_str().to_owned()),
         industry: Set(optional_text("industry", input.industry.as_deref(), 100)?),
-        street_address: Set(optional_text("streetAddress", input.street_address.as_deref(), 200)?),
-        postal_code: Set(optional_text("postalCode", input.postal_code.as_deref(), 10)?),
+        street_address: Set(optional_text(
+            "streetAddress",
+            input.street_address.as_deref(),
+            200,
+        )?),
+        postal_code: Set(optional_text(
+            "postalCode",
+            input.postal_code.as_deref(),
+            10,
+        )?),
         city: Set(optional_text("city", input.city.as_deref(), 100)?),
         site: Set(input.site),
         partner_organisation_id: Set(input.partner_organisation_id),

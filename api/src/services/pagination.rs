@@ -63,7 +63,11 @@ where
     if let Some(before) = page.before {
         select = select.filter(key.lt(before));
     }
-    let order = if page.from_end { Order::Desc } else { Order::Asc };
+    let order = if page.from_end {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
     let mut items = select
         .order_by(key, order)
         .limit(page.limit.saturating_add(1))

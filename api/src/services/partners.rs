@@ -19,8 +19,18 @@ fn all() -> Select<partner_organisation::Entity> {
 
 /// A page of partner organisations, in the order they joined.
 #[tracing::instrument(skip(db))]
-pub async fn list_partners<C: ConnectionTrait>(db: &C, page: PageRequest) -> ServiceResult<Page<Partner>> {
-    pagination::fetch_page(db, all(), partner_organisation::Column::Id, page, "failed to list partner organisations").await
+pub async fn list_partners<C: ConnectionTrait>(
+    db: &C,
+    page: PageRequest,
+) -> ServiceResult<Page<Partner>> {
+    pagination::fetch_page(
+        db,
+        all(),
+        partner_organisation::Column::Id,
+        page,
+        "failed to list partner organisations",
+    )
+    .await
 }
 
 /// How many partner organisations there are.
@@ -30,13 +40,20 @@ pub async fn count_partners<C: ConnectionTrait>(db: &C) -> ServiceResult<u64> {
 
 /// The partner organisation with this slug.
 #[tracing::instrument(skip(db))]
-pub async fn find_partner_by_slug<C: ConnectionTrait>(db: &C, slug: &str) -> ServiceResult<Partner> {
+pub async fn find_partner_by_slug<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+) -> ServiceResult<Partner> {
     all()
         .filter(partner_organisation::Column::Slug.eq(slug))
         .one(db)
         .await
-        .map_err(ServiceError::database("failed to read partner organisation"))?
-        .ok_or(ServiceError::NotFound { entity: "partner organisation" })
+        .map_err(ServiceError::database(
+            "failed to read partner organisation",
+        ))?
+        .ok_or(ServiceError::NotFound {
+            entity: "partner organisation",
+        })
 }
 
 /// The partner organisation with this id.
@@ -45,17 +62,26 @@ pub async fn find_partner<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult
     partner_organisation::Entity::find_by_id(id)
         .one(db)
         .await
-        .map_err(ServiceError::database("failed to read partner organisation"))?
-        .ok_or(ServiceError::NotFound { entity: "partner organisation" })
+        .map_err(ServiceError::database(
+            "failed to read partner organisation",
+        ))?
+        .ok_or(ServiceError::NotFound {
+            entity: "partner organisation",
+        })
 }
 
 /// The partner organisations with these ids, by id (a DataLoader batch).
-pub async fn load_partners<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<HashMap<Uuid, Partner>> {
+pub async fn load_partners<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Partner>> {
     let rows = all()
         .filter(partner_organisation::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await
-        .map_err(ServiceError::database("failed to load partner organisations"))?;
+        .map_err(ServiceError::database(
+            "failed to load partner organisations",
+        ))?;
     Ok(rows.into_iter().map(|row| (row.id, row)).collect())
 }
 
@@ -74,8 +100,12 @@ pub struct NewPartner {
 
 /// Registers a partner organisation, active from the start.
 #[tracing::instrument(skip(db, input), fields(slug = %input.slug))]
-pub async fn create_partner<C: ConnectionTrait>(db: &C, input: NewPartner) -> ServiceResult<Partner> {
-    let slug = Slug::parse(&input.slug).map_err(|e| ServiceError::invalid("slug", e.to_string()))?;
+pub async fn create_partner<C: ConnectionTrait>(
+    db: &C,
+    input: NewPartner,
+) -> ServiceResult<Partner> {
+    let slug =
+        Slug::parse(&input.slug).map_err(|e| ServiceError::invalid("slug", e.to_string()))?;
     let name = required_text("name", &input.name, 200)?;
     let now = Utc::now();
     let model = partner_organisation::ActiveModel {
@@ -95,7 +125,9 @@ pub async fn create_partner<C: ConnectionTrait>(db: &C, input: NewPartner) -> Se
     partner_organisation::Entity::insert(model)
         .exec_with_returning(db)
         .await
-        .map_err(ServiceError::database("failed to insert partner organisation"))
+        .map_err(ServiceError::database(
+            "failed to insert partner organisation",
+        ))
 }
 
 /// Trims `value` and checks it is present and at most `max` characters.
@@ -105,13 +137,20 @@ pub(crate) fn required_text(field: &str, value: &str, max: usize) -> ServiceResu
         return Err(ServiceError::invalid(field, "must not be empty"));
     }
     if trimmed.chars().count() > max {
-        return Err(ServiceError::invalid(field, format!("must be at most {max} characters")));
+        return Err(ServiceError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(trimmed.to_owned())
 }
 
 /// As [`required_text`] for an optional field; blank counts as absent.
-pub(crate) fn optional_text(field: &str, value: Option<&str>, max: usize) -> ServiceResult<Option<String>> {
+pub(crate) fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> ServiceResult<Option<String>> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => required_text(field, text, max).map(Some),

@@ -22,8 +22,18 @@ fn open() -> Select<internship_slot::Entity> {
 
 /// A page of open slots, in the order they were posted.
 #[tracing::instrument(skip(db))]
-pub async fn list_open_slots<C: ConnectionTrait>(db: &C, page: PageRequest) -> ServiceResult<Page<Slot>> {
-    pagination::fetch_page(db, open(), internship_slot::Column::Id, page, "failed to list open slots").await
+pub async fn list_open_slots<C: ConnectionTrait>(
+    db: &C,
+    page: PageRequest,
+) -> ServiceResult<Page<Slot>> {
+    pagination::fetch_page(
+        db,
+        open(),
+        internship_slot::Column::Id,
+        page,
+        "failed to list open slots",
+    )
+    .await
 }
 
 /// How many slots are open.
@@ -38,7 +48,9 @@ pub async fn find_slot<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<Sl
         .one(db)
         .await
         .map_err(ServiceError::database("failed to read slot"))?
-        .ok_or(ServiceError::NotFound { entity: "internship slot" })
+        .ok_or(ServiceError::NotFound {
+            entity: "internship slot",
+        })
 }
 
 /// The open slots of each of these employers.
@@ -98,19 +110,31 @@ pub const MAX_PLACES: i32 = 1000;
 
 /// Posts a slot with its wanted skills, in one transaction.
 #[tracing::instrument(skip(db, input), fields(employer_id = %input.employer_id))]
-pub async fn create_slot<C: ConnectionTrait + TransactionTrait>(db: &C, input: NewSlot) -> ServiceResult<Slot> {
+pub async fn create_slot<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    input: NewSlot,
+) -> ServiceResult<Slot> {
     let title = required_text("title", &input.title, 200)?;
     let description = optional_text("description", input.description.as_deref(), 5000)?;
     if !(1..=MAX_PLACES).contains(&input.places) {
-        return Err(ServiceError::invalid("places", format!("must be between 1 and {MAX_PLACES}")));
+        return Err(ServiceError::invalid(
+            "places",
+            format!("must be between 1 and {MAX_PLACES}"),
+        ));
     }
     if input.ends_on.is_some_and(|end| end < input.starts_on) {
-        return Err(ServiceError::invalid("endsOn", "must not be before startsOn"));
+        return Err(ServiceError::invalid(
+            "endsOn",
+            "must not be before startsOn",
+        ));
     }
     let skills = normalise_tags("wantedSkills", &input.wanted_skills)?;
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let txn = db.begin().await.map_err(ServiceError::database("failed to begin transaction"))?;
+    let txn = db
+        .begin()
+        .await
+        .map_err(ServiceError::database("failed to begin transaction"))?;
     let slot = internship_slot::Entity::insert(internship_slot::ActiveModel {
         id: Set(id),
         employer_id: Set(input.employer_id),
@@ -143,7 +167,9 @@ pub async fn create_slot<C: ConnectionTrait + TransactionTrait>(db: &C, input: N
         .await
         .map_err(ServiceError::database("failed to insert slot skills"))?;
     }
-    txn.commit().await.map_err(ServiceError::database("failed to commit slot"))?;
+    txn.commit()
+        .await
+        .map_err(ServiceError::database("failed to commit slot"))?;
     Ok(slot)
 }
 
@@ -154,7 +180,9 @@ pub fn normalise_tags(field: &str, tags: &[String]) -> ServiceResult<Vec<String>
     for tag in tags {
         let tag = tag.trim().to_lowercase();
         let valid = (1..=64).contains(&tag.chars().count())
-            && tag.chars().all(|c| c.is_alphanumeric() || c == '-' || c == ' ');
+            && tag
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == ' ');
         if !valid {
             return Err(ServiceError::invalid(
                 field,

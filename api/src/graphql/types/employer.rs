@@ -57,7 +57,10 @@ impl Employer {
         let Some(id) = self.0.partner_organisation_id else {
             return Ok(None);
         };
-        let row = loaders(ctx)?.load_one(PartnerById(id)).await.map_err(loader_error)?;
+        let row = loaders(ctx)?
+            .load_one(PartnerById(id))
+            .await
+            .map_err(loader_error)?;
         Ok(row.map(PartnerOrganisation))
     }
 

@@ -1,0 +1,19 @@
+# Build stage: compile the release binary.
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked -p portalen-api --bin portalen
+
+# Run stage: a small image with the binary only, as an unprivileged user.
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --home /var/lib/portalen --create-home portalen
+COPY --from=build /src/target/release/portalen /usr/local/bin/portalen
+USER portalen
+WORKDIR /var/lib/portalen
+ENV BIND_ADDR=0.0.0.0:8080 LOG_FORMAT=json PORTALEN_DATA_DIR=/var/lib/portalen/data
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/portalen"]
+CMD ["serve"]

@@ -1,0 +1,153 @@
+//! The `portalen` binary as a user runs it.
+
+#![expect(
+    clippy::expect_used,
+    reason = "a broken fixture should fail the test loudly"
+)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn portalen() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portalen"));
+    // These tests run the embedded database whatever the suite runs on.
+    command.env_remove("DATABASE_URL").env("LOG_FORMAT", "json");
+    command
+}
+
+fn schema_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql")
+}
+
+#[test]
+fn the_committed_schema_is_what_portalen_schema_prints() {
+    let output = portalen()
+        .arg("schema")
+        .output()
+        .expect("run portalen schema");
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).expect("utf-8");
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(schema_path(), &printed).expect("write schema.graphql");
+    }
+    let committed = std::fs::read_to_string(schema_path()).expect("read schema.graphql");
+    assert!(
+        committed == printed,
+        "schema.graphql differs from the code; review the change and run \
+         `UPDATE_SCHEMA=1 cargo test -p portalen-api --test cli` to update it"
+    );
+}
+
+#[test]
+fn a_bad_setting_stops_the_binary_with_a_clear_message() {
+    let output = portalen()
+        .env("BIND_ADDR", "not-an-address")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bind-addr") || stderr.contains("BIND_ADDR"),
+        "{stderr}"
+    );
+
+    let output = portalen()
+        .env("DATABASE_URL", "mysql://nope")
+        .arg("migrate")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DATABASE_URL must start with"), "{stderr}");
+    assert!(
+        !stderr.contains("nope"),
+        "the URL may hold a password: {stderr}"
+    );
+}
+
+/// Starts `portalen serve` on a free port and returns it with its address.
+fn serve(data_dir: &std::path::Path) -> (Child, String, std::sync::mpsc::Receiver<String>) {
+    let mut child = portalen()
+        .env("PORTALEN_DATA_DIR", data_dir)
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .env("WORKERS", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start portalen");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        let parsed: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        if let Some(addr) = parsed["fields"]["addr"].as_str() {
+            return (child, addr.to_owned(), rx);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("portalen did not report its address");
+}
+
+fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[tokio::test]
+async fn first_start_seeds_the_embedded_database_and_sigterm_shuts_down_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut child, addr, lines) = serve(dir.path());
+    assert!(
+        dir.path().join("portalen.db").exists(),
+        "the embedded database was not created"
+    );
+
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&serde_json::json!({ "query": "{ partnerOrganisations(first: 100) { edges { node { name } } } }" }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert!(body.to_string().contains("HC Vita Hästen"), "{body}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(status.success());
+    let exit = wait_with_timeout(&mut child, Duration::from_secs(20))
+        .expect("portalen exits after SIGTERM");
+    assert!(exit.success(), "exit status {exit:?}");
+    let rest: Vec<String> = lines.try_iter().collect();
+    assert!(
+        rest.iter().any(|l| l.contains("shutdown complete")),
+        "{rest:?}"
+    );
+
+    // A second start on the same data directory keeps the data, seeds nothing.
+    let (mut child, _addr, _lines) = serve(dir.path());
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let exit = wait_with_timeout(&mut child, Duration::from_secs(20)).expect("exits");
+    assert!(exit.success());
+}
