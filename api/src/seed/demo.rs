@@ -27,136 +27,39 @@ use Scope::*;
 
 const ALL_SCOPES: &[Scope] = &Scope::ALL;
 
+const fn partner(
+    slug: &'static str,
+    name: &'static str,
+    kind: PartnerKind,
+    network: PartnerNetwork,
+    website: Option<&'static str>,
+    scopes: &'static [Scope],
+) -> PartnerSpec {
+    PartnerSpec {
+        slug,
+        name,
+        kind,
+        network,
+        website,
+        scopes,
+    }
+}
+
 /// The six partners that run Portalen, Arbetsförmedlingen alongside them, and
 /// #starkaretillsammans partners. Vita Hästen is real; the two `Exempel`
 /// companies are made up to show a company that is both partner and employer.
+#[rustfmt::skip]
 const PARTNERS: &[PartnerSpec] = &[
-    PartnerSpec {
-        slug: "hyresbostader",
-        name: "Hyresbostäder i Norrköping",
-        kind: PartnerKind::HousingCompany,
-        network: PartnerNetwork::Core,
-        website: Some("https://www.hyresbostader.se"),
-        scopes: ALL_SCOPES,
-    },
-    PartnerSpec {
-        slug: "norrkopings-kommun",
-        name: "Norrköpings kommun",
-        kind: PartnerKind::Municipality,
-        network: PartnerNetwork::Core,
-        website: Some("https://www.norrkoping.se"),
-        scopes: &[
-            ParticipantsRead,
-            ParticipantsWrite,
-            ParticipantsPii,
-            MentorsRead,
-            EmployersRead,
-            SlotsRead,
-            PlacementsRead,
-            PlacementsWrite,
-            ReportsRead,
-        ],
-    },
-    PartnerSpec {
-        slug: "abf-ostergotland",
-        name: "ABF Östergötland",
-        kind: PartnerKind::StudyAssociation,
-        network: PartnerNetwork::Core,
-        website: Some("https://www.abf.se"),
-        scopes: &[
-            ParticipantsRead,
-            ParticipantsWrite,
-            MentorsRead,
-            MentorsWrite,
-            SlotsRead,
-            PlacementsRead,
-        ],
-    },
-    PartnerSpec {
-        slug: "migrationsverket",
-        name: "Migrationsverket",
-        kind: PartnerKind::Authority,
-        network: PartnerNetwork::Core,
-        website: Some("https://www.migrationsverket.se"),
-        scopes: &[ParticipantsRead, ReportsRead],
-    },
-    PartnerSpec {
-        slug: "marieborgs-folkhogskola",
-        name: "Marieborgs folkhögskola",
-        kind: PartnerKind::FolkHighSchool,
-        network: PartnerNetwork::Core,
-        website: None,
-        scopes: &[
-            ParticipantsRead,
-            ParticipantsWrite,
-            MentorsRead,
-            SlotsRead,
-            PlacementsRead,
-            PlacementsWrite,
-        ],
-    },
-    PartnerSpec {
-        slug: "svenska-kyrkan",
-        name: "Svenska kyrkan i Norrköping",
-        kind: PartnerKind::Church,
-        network: PartnerNetwork::Core,
-        website: Some("https://www.svenskakyrkan.se"),
-        scopes: &[
-            ParticipantsRead,
-            ParticipantsWrite,
-            MentorsRead,
-            MentorsWrite,
-            PlacementsRead,
-        ],
-    },
-    PartnerSpec {
-        slug: "arbetsformedlingen",
-        name: "Arbetsförmedlingen",
-        kind: PartnerKind::EmploymentService,
-        network: PartnerNetwork::Associated,
-        website: Some("https://arbetsformedlingen.se"),
-        scopes: &[
-            ParticipantsRead,
-            EmployersRead,
-            EmployersWrite,
-            SlotsRead,
-            SlotsWrite,
-            PlacementsRead,
-            PlacementsWrite,
-            ReportsRead,
-        ],
-    },
-    PartnerSpec {
-        slug: "vita-hasten",
-        name: "HC Vita Hästen",
-        kind: PartnerKind::SportsClub,
-        network: PartnerNetwork::StarkareTillsammans,
-        website: Some("https://www.vitahasten.se"),
-        scopes: &[
-            MentorsRead,
-            MentorsWrite,
-            EmployersRead,
-            SlotsRead,
-            SlotsWrite,
-            PlacementsRead,
-        ],
-    },
-    PartnerSpec {
-        slug: "exempel-logistik",
-        name: "Exempel Logistik Norrköping AB",
-        kind: PartnerKind::Company,
-        network: PartnerNetwork::StarkareTillsammans,
-        website: None,
-        scopes: &[EmployersRead, SlotsRead, SlotsWrite, PlacementsRead],
-    },
-    PartnerSpec {
-        slug: "exempel-idrottsforening",
-        name: "Exempel Idrottsförening Hageby",
-        kind: PartnerKind::NonProfit,
-        network: PartnerNetwork::StarkareTillsammans,
-        website: None,
-        scopes: &[MentorsRead, MentorsWrite, SlotsRead],
-    },
+    partner("hyresbostader", "Hyresbostäder i Norrköping", PartnerKind::HousingCompany, PartnerNetwork::Core, Some("https://www.hyresbostader.se"), ALL_SCOPES),
+    partner("norrkopings-kommun", "Norrköpings kommun", PartnerKind::Municipality, PartnerNetwork::Core, Some("https://www.norrkoping.se"), &[ParticipantsRead, ParticipantsWrite, ParticipantsPii, MentorsRead, EmployersRead, SlotsRead, PlacementsRead, PlacementsWrite, ReportsRead]),
+    partner("abf-ostergotland", "ABF Östergötland", PartnerKind::StudyAssociation, PartnerNetwork::Core, Some("https://www.abf.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, SlotsRead, PlacementsRead]),
+    partner("migrationsverket", "Migrationsverket", PartnerKind::Authority, PartnerNetwork::Core, Some("https://www.migrationsverket.se"), &[ParticipantsRead, ReportsRead]),
+    partner("marieborgs-folkhogskola", "Marieborgs folkhögskola", PartnerKind::FolkHighSchool, PartnerNetwork::Core, None, &[ParticipantsRead, ParticipantsWrite, MentorsRead, SlotsRead, PlacementsRead, PlacementsWrite]),
+    partner("svenska-kyrkan", "Svenska kyrkan i Norrköping", PartnerKind::Church, PartnerNetwork::Core, Some("https://www.svenskakyrkan.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, PlacementsRead]),
+    partner("arbetsformedlingen", "Arbetsförmedlingen", PartnerKind::EmploymentService, PartnerNetwork::Associated, Some("https://arbetsformedlingen.se"), &[ParticipantsRead, EmployersRead, EmployersWrite, SlotsRead, SlotsWrite, PlacementsRead, PlacementsWrite, ReportsRead]),
+    partner("vita-hasten", "HC Vita Hästen", PartnerKind::SportsClub, PartnerNetwork::StarkareTillsammans, Some("https://www.vitahasten.se"), &[MentorsRead, MentorsWrite, EmployersRead, SlotsRead, SlotsWrite, PlacementsRead]),
+    partner("exempel-logistik", "Exempel Logistik Norrköping AB", PartnerKind::Company, PartnerNetwork::StarkareTillsammans, None, &[EmployersRead, SlotsRead, SlotsWrite, PlacementsRead]),
+    partner("exempel-idrottsforening", "Exempel Idrottsförening Hageby", PartnerKind::NonProfit, PartnerNetwork::StarkareTillsammans, None, &[MentorsRead, MentorsWrite, SlotsRead]),
 ];
 
 struct EmployerSpec {
