@@ -6,7 +6,13 @@ use anyhow::Context;
 use clap::Parser;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
-use crate::config::{Cli, Command, GlobalArgs, SeedArgs, SeedDemo, ServeArgs};
+use crate::config::{
+    Cli, ClientCommand, ClientCreateArgs, Command, GlobalArgs, SeedArgs, SeedDemo, ServeArgs,
+    TokenArgs,
+};
+use crate::http::auth::AuthState;
+use crate::policy::{Role, Scope};
+use crate::services::ServiceError;
 use crate::startup::{Application, ServerSettings};
 use crate::{db, graphql, seed, telemetry};
 
@@ -29,6 +35,10 @@ pub async fn run() -> anyhow::Result<()> {
                     db.close().await.context("failed to close the database")
                 }
                 Some(Command::Seed(args)) => run_seed(&cli.global, &args).await,
+                Some(Command::Token(args)) => mint_token(&cli.global, &args).await,
+                Some(Command::Client(ClientCommand::Create(args))) => {
+                    create_client(&cli.global, &args).await
+                }
                 Some(Command::Schema) => Ok(()),
             }
         }
@@ -52,15 +62,21 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
         let counts = seed::demo::seed_demo(&db).await?;
         tracing::info!(?counts, "seeded the demo network into an empty database");
     }
+    let auth = AuthState {
+        keys: global.key_ring()?,
+        tokens: global.token_settings(),
+        access_token_ttl: Duration::from_secs(global.access_token_ttl),
+    };
     let server = Application::build(
         &ServerSettings {
             bind_addr: args.bind_addr,
             workers: args.workers.map(usize::from),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
-            handle_signals: true,
         },
         db.clone(),
+        auth,
     )?;
+    stop_on_signal(server.handle())?;
     tracing::info!(
         addr = %server.addr(),
         embedded = settings.embedded,
@@ -74,6 +90,34 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
         .context("the server failed")?;
     db.close().await.context("failed to close the database")?;
     tracing::info!("shutdown complete");
+    Ok(())
+}
+
+/// Stops the server gracefully on SIGTERM or Ctrl-C. The handlers are
+/// installed before this returns, so a signal sent once the server reports
+/// ready is never lost.
+fn stop_on_signal(handle: actix_web::dev::ServerHandle) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("failed to handle SIGTERM")?;
+        let mut interrupt = signal(SignalKind::interrupt()).context("failed to handle SIGINT")?;
+        tokio::spawn(async move {
+            let name = tokio::select! {
+                _ = terminate.recv() => "SIGTERM",
+                _ = interrupt.recv() => "SIGINT",
+            };
+            tracing::info!(signal = name, "shutting down: finishing in-flight requests");
+            handle.stop(true).await;
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("shutting down: finishing in-flight requests");
+            handle.stop(true).await;
+        }
+    });
     Ok(())
 }
 
@@ -107,5 +151,99 @@ async fn run_seed(global: &GlobalArgs, args: &SeedArgs) -> anyhow::Result<()> {
         );
         println!("{}", serde_json::to_string(&counts)?);
     }
+    db.close().await.context("failed to close the database")
+}
+
+/// Scope names from the command line (comma- or space-separated).
+fn parse_scopes(names: &[String]) -> anyhow::Result<Vec<Scope>> {
+    names
+        .iter()
+        .flat_map(|n| n.split_whitespace())
+        .map(|name| Scope::parse(name).with_context(|| format!("unknown scope {name:?}")))
+        .collect()
+}
+
+fn service_error(err: ServiceError) -> anyhow::Error {
+    match err {
+        ServiceError::InvalidInput { field, message } => anyhow::anyhow!("{field}: {message}"),
+        ServiceError::NotFound { entity } => anyhow::anyhow!("{entity} not found"),
+        ServiceError::Conflict { message }
+        | ServiceError::Forbidden { reason: message }
+        | ServiceError::Unauthenticated { reason: message } => {
+            anyhow::anyhow!(message)
+        }
+        ServiceError::Database { context, source } => anyhow::Error::new(source).context(context),
+    }
+}
+
+async fn mint_token(global: &GlobalArgs, args: &TokenArgs) -> anyhow::Result<()> {
+    let db = open(global).await?;
+    let keys = global.key_ring()?;
+    let mut scopes = parse_scopes(&args.scopes)?;
+    if scopes.is_empty() {
+        let partner = crate::services::partners::find_partner_by_slug(&db, &args.partner)
+            .await
+            .map_err(service_error)?;
+        scopes = partner
+            .granted_scopes
+            .as_slice()
+            .iter()
+            .filter_map(|s| Scope::parse(s))
+            .collect();
+    }
+    crate::services::callers::check_grant(&db, &args.partner, args.role, &scopes)
+        .await
+        .map_err(service_error)?;
+    let subject = match (args.role.subject_prefix(), &args.subject) {
+        (Some(prefix), Some(subject)) if subject.starts_with(prefix) => subject.clone(),
+        (Some(prefix), _) => anyhow::bail!(
+            "--subject {prefix}<uuid> is required for the role {}",
+            args.role
+        ),
+        (None, subject) => subject.clone().unwrap_or_else(|| "cli".to_owned()),
+    };
+    let issued = crate::auth::token::issue(
+        &keys,
+        &global.token_settings(),
+        &crate::auth::token::NewToken {
+            subject: &subject,
+            organisation: &args.partner,
+            role: args.role.as_str(),
+            scopes: scopes.iter().map(|s| s.as_str()).collect(),
+            ttl: Duration::from_secs(args.ttl),
+            client_id: None,
+        },
+    )
+    .context("failed to sign the token")?;
+    println!("{}", issued.token);
+    db.close().await.context("failed to close the database")
+}
+
+async fn create_client(global: &GlobalArgs, args: &ClientCreateArgs) -> anyhow::Result<()> {
+    let db = open(global).await?;
+    if !matches!(args.role, Role::Partner | Role::Administrator) {
+        anyhow::bail!("an API client acts as partner or administrator");
+    }
+    let created = crate::services::api_clients::create_api_client(
+        &db,
+        crate::services::api_clients::NewApiClient {
+            partner_slug: args.partner.clone(),
+            name: args.name.clone(),
+            role: args.role,
+            scopes: parse_scopes(&args.scopes)?,
+            created_by: Some("cli".to_owned()),
+        },
+    )
+    .await
+    .map_err(service_error)?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "client_id": created.client.client_id,
+            "client_secret": created.secret,
+            "partner": args.partner,
+            "note": "the secret is shown only now; store it safely",
+        })
+    );
     db.close().await.context("failed to close the database")
 }

@@ -36,6 +36,56 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// Mint an access token with the configured key, for local use and scripts.
+    Token(TokenArgs),
+    /// Manage API clients of partner systems.
+    #[command(subcommand)]
+    Client(ClientCommand),
+}
+
+/// Options of `portalen token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// The partner organisation's slug (the token's `org`).
+    #[arg(long)]
+    pub partner: String,
+    /// administrator, partner, employer, mentor or participant.
+    #[arg(long)]
+    pub role: crate::policy::Role,
+    /// Scopes, comma- or space-separated; default: the organisation's whole grant.
+    #[arg(long, value_delimiter = ',')]
+    pub scopes: Vec<String>,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub ttl: u64,
+    /// The token's subject. Required for employer, mentor and participant
+    /// (`employer:<uuid>`, ...); default `cli` for the others.
+    #[arg(long)]
+    pub subject: Option<String>,
+}
+
+/// `portalen client ...`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ClientCommand {
+    /// Create an API client; prints its id and secret (shown once).
+    Create(ClientCreateArgs),
+}
+
+/// Options of `portalen client create`.
+#[derive(Debug, Clone, Args)]
+pub struct ClientCreateArgs {
+    /// The partner organisation's slug.
+    #[arg(long)]
+    pub partner: String,
+    /// What the client is for.
+    #[arg(long, default_value = "Partner system")]
+    pub name: String,
+    /// partner or administrator.
+    #[arg(long, default_value = "partner")]
+    pub role: crate::policy::Role,
+    /// The most it may ask for, comma-separated; default: the whole grant.
+    #[arg(long, value_delimiter = ',')]
+    pub scopes: Vec<String>,
 }
 
 /// Options every subcommand shares.
@@ -56,6 +106,34 @@ pub struct GlobalArgs {
     #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT", default_value_t = 5, global = true,
           value_parser = clap::value_parser!(u64).range(1..=300))]
     pub database_acquire_timeout: u64,
+    /// The Ed25519 private key (PKCS#8 PEM, a path or the PEM itself) that
+    /// signs access tokens. Unset: a development key kept in the data directory.
+    #[arg(long, env = "JWT_SIGNING_KEY", global = true, hide_env_values = true)]
+    pub jwt_signing_key: Option<String>,
+    /// More keys accepted for verification only (paths, comma-separated), to
+    /// rotate: sign with the new key, keep the old here until its tokens expire.
+    #[arg(
+        long,
+        env = "JWT_VERIFICATION_KEYS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub jwt_verification_keys: Vec<String>,
+    /// The `iss` of issued tokens, and the only one accepted.
+    #[arg(long, env = "JWT_ISSUER", default_value = "portalen", global = true)]
+    pub jwt_issuer: String,
+    /// The `aud` of issued tokens, and the only one accepted.
+    #[arg(
+        long,
+        env = "JWT_AUDIENCE",
+        default_value = "portalen-api",
+        global = true
+    )]
+    pub jwt_audience: String,
+    /// Lifetime of access tokens from the client-credentials grant, in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_TTL", default_value_t = 900, global = true,
+          value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    pub access_token_ttl: u64,
     /// Log filter, in `tracing` syntax (`info`, `portalen_api=debug,info`).
     #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
     pub log_level: String,
@@ -125,6 +203,23 @@ pub struct DatabaseSettings {
 }
 
 impl GlobalArgs {
+    /// Issuer and audience of tokens.
+    pub fn token_settings(&self) -> crate::auth::TokenSettings {
+        crate::auth::TokenSettings {
+            issuer: self.jwt_issuer.clone(),
+            audience: self.jwt_audience.clone(),
+        }
+    }
+
+    /// The signing and verification keys.
+    pub fn key_ring(&self) -> anyhow::Result<crate::auth::KeyRing> {
+        crate::auth::KeyRing::load(
+            self.jwt_signing_key.as_deref(),
+            &self.jwt_verification_keys,
+            &self.data_dir,
+        )
+    }
+
     /// The database to use: `DATABASE_URL`, or the embedded SQLite file.
     pub fn database(&self) -> anyhow::Result<DatabaseSettings> {
         let (url, embedded) = match &self.database_url {

@@ -1,7 +1,9 @@
-//! The HTTP edge: routes and handlers.
+//! The HTTP edge: routes, handlers and the bearer-token check.
 
+pub mod auth;
 pub mod graphql;
 pub mod health;
+pub mod oauth;
 
 use actix_web::web;
 
@@ -9,7 +11,9 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route("/graphql", web::post().to(graphql::execute))
+        .route("/graphql", web::post().to(graphql::execute_post))
         .route("/graphql", web::get().to(graphql::execute_get_or_graphiql))
-        .route("/graphiql", web::get().to(graphql::graphiql));
+        .route("/graphiql", web::get().to(graphql::graphiql))
+        .route("/.well-known/jwks.json", web::get().to(oauth::jwks))
+        .route("/oauth/token", web::post().to(oauth::token));
 }

@@ -4,6 +4,7 @@
 //! the GraphQL layer ([`graphql`]), which calls the [`services`], which work on
 //! the `entity` crate. [`domain`] holds value types with their own rules.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

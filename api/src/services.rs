@@ -1,10 +1,15 @@
 //! Business rules and transactions as plain async functions over a database
 //! connection (or transaction). Nothing here knows about HTTP or GraphQL.
 
+pub mod api_clients;
+pub mod callers;
 pub mod employers;
 pub mod error;
+pub mod mentors;
 pub mod pagination;
+pub mod participants;
 pub mod partners;
+pub mod placements;
 pub mod slots;
 
 pub use error::{ServiceError, ServiceResult};

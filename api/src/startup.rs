@@ -12,6 +12,7 @@ use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::graphql::{self, AppSchema};
 use crate::http;
+use crate::http::auth::AuthState;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -22,8 +23,6 @@ pub struct ServerSettings {
     pub workers: Option<usize>,
     /// How long in-flight requests get to finish on shutdown.
     pub shutdown_timeout: Duration,
-    /// Whether SIGTERM and Ctrl-C stop the server (off for in-process tests).
-    pub handle_signals: bool,
 }
 
 /// A bound, not yet running, server.
@@ -34,7 +33,11 @@ pub struct Application {
 
 impl Application {
     /// Binds the listener and builds the server around a migrated database.
-    pub fn build(settings: &ServerSettings, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub fn build(
+        settings: &ServerSettings,
+        db: DatabaseConnection,
+        auth: AuthState,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.bind_addr)
             .with_context(|| format!("failed to listen on {}", settings.bind_addr))?;
         let addr = listener
@@ -43,16 +46,17 @@ impl Application {
         // Built once and shared by every worker.
         let schema = web::Data::new(graphql::build_schema(db.clone()));
         let db = web::Data::new(db);
-        let mut server = HttpServer::new(move || app(schema.clone(), db.clone()))
+        let auth = web::Data::new(auth);
+        let mut server = HttpServer::new(move || app(schema.clone(), db.clone(), auth.clone()))
             .listen(listener)
             .with_context(|| format!("failed to serve on {addr}"))?
             .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        if !settings.handle_signals {
-            server = server.disable_signals();
-        }
+        // Signals are the binary's to handle (see `cli`): it installs its
+        // handlers before it reports being ready, so no SIGTERM is lost.
+        server = server.disable_signals();
         Ok(Self {
             addr,
             server: server.run(),
@@ -78,6 +82,7 @@ impl Application {
 fn app(
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
+    auth: web::Data<AuthState>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -90,6 +95,7 @@ fn app(
     App::new()
         .app_data(schema)
         .app_data(db)
+        .app_data(auth)
         .configure(http::routes)
         // Inner: echo the request id set by the logger, so a client can quote it.
         .wrap_fn(|req, srv| {

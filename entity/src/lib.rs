@@ -8,6 +8,7 @@
 //! Enumerations are stored as short strings so that one schema runs unchanged on
 //! SQLite and PostgreSQL.
 
+pub mod api_client;
 pub mod consent;
 pub mod employer;
 pub mod enums;

@@ -34,6 +34,8 @@ pub struct Model {
     pub placements: HasMany<super::placement::Entity>,
     #[sea_orm(has_many)]
     pub consents: HasMany<super::consent::Entity>,
+    #[sea_orm(has_many)]
+    pub api_clients: HasMany<super::api_client::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

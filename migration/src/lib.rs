@@ -23,6 +23,7 @@ mod m20261122_000011_create_slot_skill;
 mod m20261122_000012_create_placement;
 mod m20261122_000013_create_mentorship;
 mod m20261122_000014_create_consent;
+mod m20261122_000015_create_api_client;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_create_placement::Migration),
             Box::new(m20261122_000013_create_mentorship::Migration),
             Box::new(m20261122_000014_create_consent::Migration),
+            Box::new(m20261122_000015_create_api_client::Migration),
         ]
     }
 }

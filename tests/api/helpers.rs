@@ -5,6 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
+use portalen_api::auth::token::{NewToken, issue};
+use portalen_api::auth::{KeyRing, TokenSettings};
+use portalen_api::http::auth::AuthState;
 use portalen_api::startup::{Application, ServerSettings};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -144,8 +147,18 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database: TestDatabase,
+    /// The PEM of the key the app signs with.
+    pub signing_pem: String,
     statements: Arc<AtomicU64>,
     handle: ServerHandle,
+}
+
+/// Issuer and audience the test apps use.
+pub fn token_settings() -> TokenSettings {
+    TokenSettings {
+        issuer: "portalen-test".to_owned(),
+        audience: "portalen-api".to_owned(),
+    }
 }
 
 /// What the app starts with.
@@ -165,6 +178,16 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the API over a fresh, migrated database with `fixture` loaded.
 pub async fn spawn_app_with(fixture: Fixture) -> TestApp {
+    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
+    spawn_app_with_keys(fixture, &pem, &[]).await
+}
+
+/// Starts the API signing with `signing_pem` and also accepting `verify_only`.
+pub async fn spawn_app_with_keys(
+    fixture: Fixture,
+    signing_pem: &str,
+    verify_only: &[String],
+) -> TestApp {
     let database = TestDatabase::create().await;
     let mut db = portalen_api::db::connect(&database.settings())
         .await
@@ -185,9 +208,13 @@ pub async fn spawn_app_with(fixture: Fixture) -> TestApp {
             bind_addr: "127.0.0.1:0".parse().expect("address"),
             workers: Some(1),
             shutdown_timeout: Duration::from_secs(1),
-            handle_signals: false,
         },
         db.clone(),
+        AuthState {
+            keys: KeyRing::from_pems(signing_pem, verify_only).expect("keys"),
+            tokens: token_settings(),
+            access_token_ttl: Duration::from_secs(300),
+        },
     )
     .expect("build the application");
     let address = format!("http://{}", app.addr());
@@ -198,27 +225,87 @@ pub async fn spawn_app_with(fixture: Fixture) -> TestApp {
         client: reqwest::Client::new(),
         db,
         database,
+        signing_pem: signing_pem.to_owned(),
         statements,
         handle,
     }
 }
 
 impl TestApp {
-    /// POSTs a GraphQL request and returns the JSON body.
+    /// POSTs a GraphQL request without a token and returns the JSON body.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("send the GraphQL request");
+        let response = self.post_graphql(None, query, variables).await;
         assert!(
             response.status().is_success(),
             "status {}",
             response.status()
         );
         response.json().await.expect("a JSON body")
+    }
+
+    /// POSTs a GraphQL request with a bearer token and returns the JSON body.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let response = self.post_graphql(Some(token), query, variables).await;
+        assert!(
+            response.status().is_success(),
+            "status {}",
+            response.status()
+        );
+        response.json().await.expect("a JSON body")
+    }
+
+    /// POSTs a GraphQL request and returns the raw response.
+    pub async fn post_graphql(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("send the GraphQL request")
+    }
+
+    /// A token signed with the app's key: `subject` for the personal roles
+    /// (`employer:<uuid>` ...), the organisation's whole grant when `scopes`
+    /// is empty.
+    pub async fn token(&self, org: &str, role: &str, scopes: &[&str], subject: &str) -> String {
+        let scopes: Vec<String> = if scopes.is_empty() {
+            portalen_api::services::partners::find_partner_by_slug(&self.db, org)
+                .await
+                .expect("partner")
+                .granted_scopes
+                .as_slice()
+                .to_vec()
+        } else {
+            scopes.iter().map(|s| (*s).to_owned()).collect()
+        };
+        let keys = KeyRing::from_pems(&self.signing_pem, &[]).expect("keys");
+        issue(
+            &keys,
+            &token_settings(),
+            &NewToken {
+                subject,
+                organisation: org,
+                role,
+                scopes: scopes.iter().map(String::as_str).collect(),
+                ttl: Duration::from_secs(300),
+                client_id: None,
+            },
+        )
+        .expect("issue a token")
+        .token
+    }
+
+    /// An administrator token of the host organisation, with every scope.
+    pub async fn admin_token(&self) -> String {
+        self.token("hyresbostader", "administrator", &[], "coordinator-1")
+            .await
     }
 
     /// GETs a path.

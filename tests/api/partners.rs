@@ -161,13 +161,37 @@ async fn a_partner_is_found_by_slug_and_an_unknown_slug_is_not_found() {
 }
 
 #[tokio::test]
-async fn granted_scopes_are_not_part_of_the_public_partner_type() {
+async fn granted_scopes_are_shown_only_to_administrators_and_the_organisation_itself() {
     let app = spawn_app().await;
-    let body = app
-        .graphql(
-            "{ partnerOrganisations { edges { node { grantedScopes } } } }",
-            json!({}),
-        )
+    let query = r#"{ partnerOrganisation(slug: "vita-hasten") { name grantedScopes } }"#;
+
+    let body = app.graphql(query, json!({})).await;
+    assert_eq!(error_codes(&body), ["UNAUTHENTICATED"], "{body}");
+    assert_eq!(
+        body["data"]["partnerOrganisation"]["name"],
+        "HC Vita Hästen"
+    );
+    assert_eq!(
+        body["data"]["partnerOrganisation"]["grantedScopes"],
+        Value::Null
+    );
+
+    let other = app
+        .token("abf-ostergotland", "partner", &[], "staff-1")
         .await;
-    assert_eq!(error_codes(&body), ["GRAPHQL_VALIDATION_FAILED"], "{body}");
+    let body = app.graphql_as(&other, query, json!({})).await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+
+    let own = app.token("vita-hasten", "partner", &[], "staff-1").await;
+    let body = app.graphql_as(&own, query, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(
+        body["data"]["partnerOrganisation"]["grantedScopes"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+    );
+
+    let admin = app.admin_token().await;
+    let body = app.graphql_as(&admin, query, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
 }

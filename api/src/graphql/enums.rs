@@ -107,3 +107,81 @@ pub enum SlotStatus {
     /// No longer offered.
     Closed,
 }
+
+/// Where a participant is on the way to self-sufficiency.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::ParticipantStatus")]
+pub enum ParticipantStatus {
+    /// Waiting for a place.
+    Queued,
+    /// Taking part.
+    Active,
+    /// Gone on to work or studies.
+    SelfSufficient,
+    /// No longer taking part.
+    Inactive,
+}
+
+/// How well someone speaks a language.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::LanguageLevel")]
+pub enum LanguageLevel {
+    /// A few words and phrases.
+    Basic,
+    /// Everyday conversation.
+    Conversational,
+    /// Fluent.
+    Fluent,
+    /// Mother tongue.
+    Native,
+}
+
+/// Lifecycle of a placement.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::PlacementStatus")]
+pub enum PlacementStatus {
+    /// Proposed by a partner, awaiting the employer.
+    Proposed,
+    /// Accepted by the employer.
+    Accepted,
+    /// Under way.
+    Active,
+    /// Finished, with an outcome.
+    Completed,
+    /// Called off by either side.
+    Cancelled,
+    /// Declined by the employer.
+    Declined,
+}
+
+/// Where a participant went after a placement.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::PlacementOutcome")]
+pub enum PlacementOutcome {
+    /// Into work.
+    Work,
+    /// Into studies.
+    Studies,
+    /// Into an internship.
+    Internship,
+    /// Still looking.
+    ContinuedSearch,
+    /// Something else.
+    Other,
+}
+
+/// What kind of user a token is for.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "crate::policy::Role")]
+pub enum Role {
+    /// Portalen coordinators: the whole network.
+    Administrator,
+    /// Staff or systems of one partner organisation.
+    Partner,
+    /// An employer: its own slots and the placements at its workplace.
+    Employer,
+    /// A mentor: their own mentees.
+    Mentor,
+    /// A participant: their own profile and placements.
+    Participant,
+}

@@ -63,6 +63,10 @@ impl From<ServiceError> for async_graphql::Error {
 /// between callers, so this works on a reference.
 pub fn to_graphql(err: &ServiceError) -> async_graphql::Error {
     match err {
+        ServiceError::Unauthenticated { reason } => {
+            error(ErrorCode::Unauthenticated, reason.clone())
+        }
+        ServiceError::Forbidden { reason } => error(ErrorCode::Forbidden, reason.clone()),
         ServiceError::NotFound { entity } => {
             error(ErrorCode::NotFound, format!("{entity} not found"))
         }

@@ -16,6 +16,10 @@ pub enum NodeType {
     PartnerOrganisation,
     Employer,
     InternshipSlot,
+    Participant,
+    Placement,
+    Mentor,
+    ApiClient,
 }
 
 impl NodeType {
@@ -24,6 +28,10 @@ impl NodeType {
             Self::PartnerOrganisation => "PartnerOrganisation",
             Self::Employer => "Employer",
             Self::InternshipSlot => "InternshipSlot",
+            Self::Participant => "Participant",
+            Self::Placement => "Placement",
+            Self::Mentor => "Mentor",
+            Self::ApiClient => "ApiClient",
         }
     }
 

@@ -1,51 +1,78 @@
 //! DataLoaders: every nested field reads through these, so a page of N items
 //! costs one query per relation, `... WHERE key IN (...)`, never N.
 //!
-//! One loader type serves every relation; each relation has its own key type.
-//! A loader is made per request, so nothing cached outlives the request.
+//! One loader type serves every relation; each relation has its own key
+//! type. A loader is made per request, for that request's caller: loads of
+//! protected tables add the caller's row policy, so a nested field never
+//! shows a row its top-level query would not.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{employer, internship_slot, partner_organisation};
+use entity::{
+    employer, internship_slot, mentor, participant, participant_language, participant_sensitive,
+    partner_organisation, placement,
+};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+use crate::policy::Caller;
 use crate::services::{self, ServiceError};
 
 /// Loads rows for one request.
 pub struct DbLoader {
     db: DatabaseConnection,
+    caller: Option<Caller>,
 }
 
 /// The per-request loader, as resolvers find it in the context.
 pub type Loaders = DataLoader<DbLoader>;
 
-/// A fresh loader for one request.
-pub fn for_request(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(DbLoader { db }, tokio::spawn)
+/// A fresh loader for one request and its caller.
+pub fn for_request(db: DatabaseConnection, caller: Option<Caller>) -> Loaders {
+    DataLoader::new(DbLoader { db, caller }, tokio::spawn)
 }
 
-/// Key: a partner organisation by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PartnerById(pub Uuid);
-/// Key: an employer by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EmployerById(pub Uuid);
-/// Key: the employers linked to a partner organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EmployersOfPartner(pub Uuid);
-/// Key: the open slots of an employer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OpenSlotsOfEmployer(pub Uuid);
-/// Key: the wanted skills of a slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SkillsOfSlot(pub Uuid);
+macro_rules! keys {
+    ($($(#[$doc:meta])* $name:ident;)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub struct $name(pub Uuid);
+        )*
+    };
+}
+
+keys! {
+    /// Key: a partner organisation by id.
+    PartnerById;
+    /// Key: an employer by id.
+    EmployerById;
+    /// Key: the employers linked to a partner organisation.
+    EmployersOfPartner;
+    /// Key: the open slots of an employer.
+    OpenSlotsOfEmployer;
+    /// Key: the wanted skills of a slot.
+    SkillsOfSlot;
+    /// Key: a slot by id, if the caller may see it.
+    SlotById;
+    /// Key: a participant by id, if the caller may see them.
+    ParticipantById;
+    /// Key: the languages of a participant the caller may see.
+    LanguagesOfParticipant;
+    /// Key: the skills of a participant the caller may see.
+    SkillsOfParticipant;
+    /// Key: the sensitive record of a participant whose personal fields the caller may read.
+    SensitiveOfParticipant;
+    /// Key: the placements of a participant that the caller may see.
+    PlacementsOfParticipant;
+    /// Key: a mentor by id, if the caller may see them.
+    MentorById;
+}
 
 type Shared = Arc<ServiceError>;
 
-/// Rekeys a service result from raw ids to a loader key type.
 fn rekey<K: std::hash::Hash + Eq, V>(
     rows: HashMap<Uuid, V>,
     key: impl Fn(Uuid) -> K,
@@ -57,69 +84,47 @@ fn ids<K>(keys: &[K], id: impl Fn(&K) -> Uuid) -> Vec<Uuid> {
     keys.iter().map(id).collect()
 }
 
-impl Loader<PartnerById> for DbLoader {
-    type Value = partner_organisation::Model;
-    type Error = Shared;
+/// Implements `Loader<$key>` by calling a service with the raw ids (and, for
+/// protected tables, the caller: no caller, no rows).
+macro_rules! loader {
+    ($key:ident => $value:ty, |$db:ident, $ids:ident| $load:expr) => {
+        impl Loader<$key> for DbLoader {
+            type Value = $value;
+            type Error = Shared;
 
-    async fn load(
-        &self,
-        keys: &[PartnerById],
-    ) -> Result<HashMap<PartnerById, Self::Value>, Self::Error> {
-        let rows = services::partners::load_partners(&self.db, &ids(keys, |k| k.0)).await?;
-        Ok(rekey(rows, PartnerById))
-    }
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, Shared> {
+                let $db = &self.db;
+                let $ids = ids(keys, |k| k.0);
+                Ok(rekey($load.await?, $key))
+            }
+        }
+    };
+    ($key:ident => $value:ty, |$db:ident, $caller:ident, $ids:ident| $load:expr) => {
+        impl Loader<$key> for DbLoader {
+            type Value = $value;
+            type Error = Shared;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, Shared> {
+                let Some($caller) = &self.caller else {
+                    return Ok(HashMap::new());
+                };
+                let $db = &self.db;
+                let $ids = ids(keys, |k| k.0);
+                Ok(rekey($load.await?, $key))
+            }
+        }
+    };
 }
 
-impl Loader<EmployerById> for DbLoader {
-    type Value = employer::Model;
-    type Error = Shared;
-
-    async fn load(
-        &self,
-        keys: &[EmployerById],
-    ) -> Result<HashMap<EmployerById, Self::Value>, Self::Error> {
-        let rows = services::employers::load_employers(&self.db, &ids(keys, |k| k.0)).await?;
-        Ok(rekey(rows, EmployerById))
-    }
-}
-
-impl Loader<EmployersOfPartner> for DbLoader {
-    type Value = Vec<employer::Model>;
-    type Error = Shared;
-
-    async fn load(
-        &self,
-        keys: &[EmployersOfPartner],
-    ) -> Result<HashMap<EmployersOfPartner, Self::Value>, Self::Error> {
-        let rows =
-            services::employers::load_employers_of_partners(&self.db, &ids(keys, |k| k.0)).await?;
-        Ok(rekey(rows, EmployersOfPartner))
-    }
-}
-
-impl Loader<OpenSlotsOfEmployer> for DbLoader {
-    type Value = Vec<internship_slot::Model>;
-    type Error = Shared;
-
-    async fn load(
-        &self,
-        keys: &[OpenSlotsOfEmployer],
-    ) -> Result<HashMap<OpenSlotsOfEmployer, Self::Value>, Self::Error> {
-        let rows =
-            services::slots::load_open_slots_of_employers(&self.db, &ids(keys, |k| k.0)).await?;
-        Ok(rekey(rows, OpenSlotsOfEmployer))
-    }
-}
-
-impl Loader<SkillsOfSlot> for DbLoader {
-    type Value = Vec<String>;
-    type Error = Shared;
-
-    async fn load(
-        &self,
-        keys: &[SkillsOfSlot],
-    ) -> Result<HashMap<SkillsOfSlot, Self::Value>, Self::Error> {
-        let rows = services::slots::load_slot_skills(&self.db, &ids(keys, |k| k.0)).await?;
-        Ok(rekey(rows, SkillsOfSlot))
-    }
-}
+loader!(PartnerById => partner_organisation::Model, |db, ids| services::partners::load_partners(db, &ids));
+loader!(EmployerById => employer::Model, |db, ids| services::employers::load_employers(db, &ids));
+loader!(EmployersOfPartner => Vec<employer::Model>, |db, ids| services::employers::load_employers_of_partners(db, &ids));
+loader!(OpenSlotsOfEmployer => Vec<internship_slot::Model>, |db, ids| services::slots::load_open_slots_of_employers(db, &ids));
+loader!(SkillsOfSlot => Vec<String>, |db, ids| services::slots::load_slot_skills(db, &ids));
+loader!(SlotById => internship_slot::Model, |db, caller, ids| services::slots::load_slots(db, caller, &ids));
+loader!(ParticipantById => participant::Model, |db, caller, ids| services::participants::load_participants(db, caller, &ids));
+loader!(LanguagesOfParticipant => Vec<participant_language::Model>, |db, _caller, ids| services::participants::load_languages(db, &ids));
+loader!(SkillsOfParticipant => Vec<String>, |db, _caller, ids| services::participants::load_skills(db, &ids));
+loader!(SensitiveOfParticipant => participant_sensitive::Model, |db, _caller, ids| services::participants::load_sensitive(db, &ids));
+loader!(PlacementsOfParticipant => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_of_participants(db, caller, &ids));
+loader!(MentorById => mentor::Model, |db, caller, ids| services::mentors::load_mentors(db, caller, &ids));

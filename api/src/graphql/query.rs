@@ -1,19 +1,46 @@
-//! Query roots, one per domain, merged into [`QueryRoot`].
+//! Query roots, one per domain, merged into [`QueryRoot`]. Each declares what
+//! it requires with a guard; row policy is applied by the services.
 
 use async_graphql::{Context, ID, MergedObject, Object, Result};
 use sea_orm::DatabaseConnection;
 
 use super::connection::{Paged, connection, count_with, page_request};
+use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
-use super::types::{Employer, InternshipSlot, PartnerOrganisation};
+use super::types::{
+    ApiClient, Employer, InternshipSlot, Participant, PartnerOrganisation, Placement, Viewer,
+};
+use crate::policy::Scope;
 use crate::services;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(PartnerQuery, EmployerQuery, SlotQuery);
+pub struct QueryRoot(
+    ViewerQuery,
+    PartnerQuery,
+    EmployerQuery,
+    SlotQuery,
+    ParticipantQuery,
+    PlacementQuery,
+    ApiClientQuery,
+);
 
-fn db<'a>(ctx: &'a Context<'_>) -> Result<&'a DatabaseConnection> {
+pub(crate) fn db<'a>(ctx: &'a Context<'_>) -> Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
+}
+
+/// Who is calling.
+#[derive(Default)]
+pub struct ViewerQuery;
+
+#[Object]
+impl ViewerQuery {
+    /// The caller: subject, role, organisation and the scopes in force.
+    /// Requires a token.
+    #[graphql(guard = "Require::authenticated()")]
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
+        Ok(Viewer(caller(ctx)?.clone()))
+    }
 }
 
 /// Queries about partner organisations.
@@ -22,7 +49,8 @@ pub struct PartnerQuery;
 
 #[Object]
 impl PartnerQuery {
-    /// The partner organisations of the network, in the order they joined.
+    /// The partner organisations of the network, in a stable order. Public:
+    /// the network's members are no secret.
     async fn partner_organisations(
         &self,
         ctx: &Context<'_>,
@@ -46,7 +74,7 @@ impl PartnerQuery {
         ))
     }
 
-    /// The partner organisation with this slug; NOT_FOUND if there is none.
+    /// The partner organisation with this slug; NOT_FOUND if there is none. Public.
     async fn partner_organisation(
         &self,
         ctx: &Context<'_>,
@@ -63,7 +91,8 @@ pub struct EmployerQuery;
 
 #[Object]
 impl EmployerQuery {
-    /// Employers, in the order they were registered.
+    /// Employers, in a stable order. Requires `employers:read`.
+    #[graphql(guard = "Require::scope(Scope::EmployersRead)")]
     async fn employers(
         &self,
         ctx: &Context<'_>,
@@ -87,7 +116,8 @@ impl EmployerQuery {
         ))
     }
 
-    /// The employer with this id; NOT_FOUND if there is none.
+    /// The employer with this id; NOT_FOUND if there is none. Requires `employers:read`.
+    #[graphql(guard = "Require::scope(Scope::EmployersRead)")]
     async fn employer(
         &self,
         ctx: &Context<'_>,
@@ -106,7 +136,8 @@ pub struct SlotQuery;
 
 #[Object]
 impl SlotQuery {
-    /// Slots open for candidates, in the order they were posted.
+    /// Slots open for candidates, in the order they were posted. Requires `slots:read`.
+    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
     async fn open_internship_slots(
         &self,
         ctx: &Context<'_>,
@@ -130,22 +161,149 @@ impl SlotQuery {
         ))
     }
 
-    /// The open slot with this id; NOT_FOUND if there is none or it is not open.
+    /// The slot with this id: an open one, or a draft or closed one of an
+    /// employer on the caller's side; NOT_FOUND otherwise. Requires `slots:read`.
+    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
     async fn internship_slot(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The slot's global id.")] id: ID,
     ) -> Result<InternshipSlot> {
         let id = decode_as(&id, NodeType::InternshipSlot, "id")?;
-        let slot = services::slots::find_slot(db(ctx)?, id).await?;
-        // Until authorization lands, only open slots are public: drafts and
-        // closed slots belong to their employer.
-        if slot.status != entity::SlotStatus::Open {
-            return Err(services::ServiceError::NotFound {
-                entity: "internship slot",
-            }
-            .into());
-        }
-        Ok(InternshipSlot(slot))
+        Ok(InternshipSlot(
+            services::slots::find_slot(db(ctx)?, caller(ctx)?, id).await?,
+        ))
+    }
+}
+
+/// Queries about participants.
+#[derive(Default)]
+pub struct ParticipantQuery;
+
+#[Object]
+impl ParticipantQuery {
+    /// The participants the caller may see (see the row policy in the README),
+    /// in the order they joined. Requires `participants:read`.
+    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    async fn participants(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
+    ) -> Result<Paged<Participant>> {
+        let page = page_request(after, before, first, last)?;
+        let db = db(ctx)?.clone();
+        let caller = caller(ctx)?.clone();
+        let rows = services::participants::list_participants(&db, &caller, page).await?;
+        Ok(connection(
+            rows,
+            |r| r.id,
+            Participant,
+            move || {
+                let (db, caller) = (db.clone(), caller.clone());
+                count_with(
+                    async move { services::participants::count_participants(&db, &caller).await },
+                )
+            },
+        ))
+    }
+
+    /// The participant with this id, if the caller may see them; NOT_FOUND
+    /// otherwise. Requires `participants:read`.
+    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    async fn participant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The participant's global id.")] id: ID,
+    ) -> Result<Participant> {
+        let id = decode_as(&id, NodeType::Participant, "id")?;
+        Ok(Participant(
+            services::participants::find_participant(db(ctx)?, caller(ctx)?, id).await?,
+        ))
+    }
+}
+
+/// Queries about placements.
+#[derive(Default)]
+pub struct PlacementQuery;
+
+#[Object]
+impl PlacementQuery {
+    /// The placements the caller may see, oldest first. Requires `placements:read`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    async fn placements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
+    ) -> Result<Paged<Placement>> {
+        let page = page_request(after, before, first, last)?;
+        let db = db(ctx)?.clone();
+        let caller = caller(ctx)?.clone();
+        let rows = services::placements::list_placements(&db, &caller, page).await?;
+        Ok(connection(
+            rows,
+            |r| r.id,
+            Placement,
+            move || {
+                let (db, caller) = (db.clone(), caller.clone());
+                count_with(
+                    async move { services::placements::count_placements(&db, &caller).await },
+                )
+            },
+        ))
+    }
+
+    /// The placement with this id, if the caller may see it; NOT_FOUND
+    /// otherwise. Requires `placements:read`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    async fn placement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The placement's global id.")] id: ID,
+    ) -> Result<Placement> {
+        let id = decode_as(&id, NodeType::Placement, "id")?;
+        Ok(Placement(
+            services::placements::find_placement(db(ctx)?, caller(ctx)?, id).await?,
+        ))
+    }
+}
+
+/// Queries about API clients.
+#[derive(Default)]
+pub struct ApiClientQuery;
+
+#[Object]
+impl ApiClientQuery {
+    /// Every API client, revoked ones too. Requires the administrator role
+    /// and `partners:admin`.
+    #[graphql(guard = "Require::administrator(Scope::PartnersAdmin)")]
+    async fn api_clients(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
+    ) -> Result<Paged<ApiClient>> {
+        let page = page_request(after, before, first, last)?;
+        let db = db(ctx)?.clone();
+        let rows = services::api_clients::list_api_clients(&db, page).await?;
+        Ok(connection(
+            rows,
+            |r| r.id,
+            ApiClient,
+            move || {
+                let db = db.clone();
+                count_with(async move { services::api_clients::count_api_clients(&db).await })
+            },
+        ))
     }
 }

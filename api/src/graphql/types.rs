@@ -1,13 +1,23 @@
 //! GraphQL object types. Each wraps an entity model and exposes only the
 //! columns it names: a column reaches the API only when a type says so.
 
+mod api_client;
 mod employer;
 mod internship_slot;
+mod mentor;
+mod participant;
 mod partner_organisation;
+mod placement;
+mod viewer;
 
+pub use api_client::ApiClient;
 pub use employer::Employer;
 pub use internship_slot::InternshipSlot;
+pub use mentor::Mentor;
+pub use participant::Participant;
 pub use partner_organisation::PartnerOrganisation;
+pub use placement::Placement;
+pub use viewer::Viewer;
 
 use async_graphql::Context;
 

@@ -7,20 +7,45 @@ use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
 
+use actix_web::Responder;
+
+use super::auth::{self as http_auth, AuthFailure, AuthState};
 use crate::graphql::error::ErrorCode;
 use crate::graphql::{AppSchema, loaders};
 
-/// Runs one GraphQL request. Every error in the response carries the
-/// request id in `extensions.requestId`, matching the logs.
-pub async fn execute(
+/// `POST /graphql`.
+pub async fn execute_post(
+    req: HttpRequest,
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
+    auth: web::Data<AuthState>,
     request_id: RequestId,
     request: GraphQLRequest,
-) -> GraphQLResponse {
-    let request = request
+) -> HttpResponse {
+    execute(&req, &schema, &db, &auth, request_id, request).await
+}
+
+/// Runs one GraphQL request as its caller. A request with bad credentials
+/// is refused whole, with 401 and no data. Every error in the response
+/// carries the request id in `extensions.requestId`, matching the logs.
+async fn execute(
+    req: &HttpRequest,
+    schema: &AppSchema,
+    db: &DatabaseConnection,
+    auth: &AuthState,
+    request_id: RequestId,
+    request: GraphQLRequest,
+) -> HttpResponse {
+    let caller = match http_auth::caller(req, auth, db).await {
+        Ok(caller) => caller,
+        Err(failure) => return refuse(failure, &request_id.to_string()),
+    };
+    let mut request = request
         .into_inner()
-        .data(loaders::for_request(db.get_ref().clone()));
+        .data(loaders::for_request(db.clone(), caller.clone()));
+    if let Some(caller) = caller {
+        request = request.data(caller);
+    }
     let query = (!request.query.is_empty()).then(|| request.query.clone());
     let mut response = schema.execute(request).await;
     if !response.errors.is_empty() {
@@ -30,7 +55,37 @@ pub async fn execute(
             &request_id.to_string(),
         );
     }
-    response.into()
+    GraphQLResponse::from(response)
+        .respond_to(req)
+        .map_into_boxed_body()
+}
+
+/// The answer to bad credentials: 401, no data, one UNAUTHENTICATED error.
+fn refuse(failure: AuthFailure, request_id: &str) -> HttpResponse {
+    use actix_web::http::StatusCode;
+    let (status, code, message) = match failure {
+        AuthFailure::Unauthenticated(reason) => {
+            (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, reason)
+        }
+        AuthFailure::Internal(err) => {
+            tracing::error!(error = ?err, "authentication failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::InternalServerError,
+                "internal server error".to_owned(),
+            )
+        }
+    };
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
+    }
+    response.json(serde_json::json!({
+        "errors": [{
+            "message": message,
+            "extensions": { "code": code.as_str(), "requestId": request_id }
+        }]
+    }))
 }
 
 /// Gives every error a stable `extensions.code` and the request id.
@@ -71,6 +126,7 @@ pub async fn execute_get_or_graphiql(
     payload: web::Payload,
     schema: web::Data<AppSchema>,
     db: web::Data<DatabaseConnection>,
+    auth: web::Data<AuthState>,
     request_id: RequestId,
 ) -> actix_web::Result<HttpResponse> {
     let wants_html = req
@@ -85,9 +141,7 @@ pub async fn execute_get_or_graphiql(
         return Ok(graphiql().await);
     }
     let request = GraphQLRequest::from_request(&req, &mut payload.into_inner()).await?;
-    let response = execute(schema, db, request_id, request).await;
-    use actix_web::Responder;
-    Ok(response.respond_to(&req).map_into_boxed_body())
+    Ok(execute(&req, &schema, &db, &auth, request_id, request).await)
 }
 
 /// GraphiQL, the in-browser IDE.

@@ -13,6 +13,10 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 /// Without it, the only conversion is the one in `graphql::error`.
 #[derive(Debug)]
 pub enum ServiceError {
+    /// No valid credentials. Code `UNAUTHENTICATED`.
+    Unauthenticated { reason: String },
+    /// Valid credentials that do not allow this. Code `FORBIDDEN`.
+    Forbidden { reason: String },
     /// The row does not exist, or the caller may not see it. Code `NOT_FOUND`.
     NotFound { entity: &'static str },
     /// The input breaks a rule; nothing was changed. Code `BAD_USER_INPUT`.

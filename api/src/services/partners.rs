@@ -156,3 +156,42 @@ pub(crate) fn optional_text(
         Some(text) => required_text(field, text, max).map(Some),
     }
 }
+
+/// Replaces a partner organisation's grant. Tokens already issued lose any
+/// scope taken away on their next request.
+#[tracing::instrument(skip(db))]
+pub async fn set_grant<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+    scopes: &[crate::policy::Scope],
+) -> ServiceResult<Partner> {
+    let partner = find_partner_by_slug(db, slug).await?;
+    let mut names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut active: partner_organisation::ActiveModel = partner.into();
+    active.granted_scopes = Set(names.into_iter().collect::<StringList>());
+    active.updated_at = Set(Utc::now());
+    partner_organisation::Entity::update(active)
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to update grant"))
+}
+
+/// Suspends or reinstates a partner organisation. A suspended organisation's
+/// tokens and clients are refused from the next request on.
+#[tracing::instrument(skip(db))]
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+    status: PartnerStatus,
+) -> ServiceResult<Partner> {
+    let partner = find_partner_by_slug(db, slug).await?;
+    let mut active: partner_organisation::ActiveModel = partner.into();
+    active.status = Set(status);
+    active.updated_at = Set(Utc::now());
+    partner_organisation::Entity::update(active)
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to update partner status"))
+}

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::pagination::{self, Page, PageRequest};
 use super::partners::{optional_text, required_text};
 use super::{ServiceError, ServiceResult};
+use crate::policy::{Caller, rows};
 
 type Slot = internship_slot::Model;
 
@@ -41,16 +42,36 @@ pub async fn count_open_slots<C: ConnectionTrait>(db: &C) -> ServiceResult<u64> 
     pagination::count(db, open(), "failed to count open slots").await
 }
 
-/// The slot with this id, whatever its status.
-#[tracing::instrument(skip(db))]
-pub async fn find_slot<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<Slot> {
+/// The slot with this id, if the caller may see it.
+#[tracing::instrument(skip(db, caller))]
+pub async fn find_slot<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<Slot> {
     internship_slot::Entity::find_by_id(id)
+        .filter(rows::slots(caller))
         .one(db)
         .await
         .map_err(ServiceError::database("failed to read slot"))?
         .ok_or(ServiceError::NotFound {
             entity: "internship slot",
         })
+}
+
+/// The slots with these ids that the caller may see.
+pub async fn load_slots<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Slot>> {
+    let rows = internship_slot::Entity::find()
+        .filter(rows::slots(caller))
+        .filter(internship_slot::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load slots"))?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
 }
 
 /// The open slots of each of these employers.
@@ -108,7 +129,26 @@ pub struct NewSlot {
 /// The most places one slot may offer.
 pub const MAX_PLACES: i32 = 1000;
 
-/// Posts a slot with its wanted skills, in one transaction.
+/// Posts a slot for an employer the caller may post for: an administrator
+/// for any, a partner for employers that are the organisation, an employer
+/// for itself only; anyone else is FORBIDDEN (employers are not secret).
+#[tracing::instrument(skip(db, caller, input), fields(employer_id = %input.employer_id))]
+pub async fn post_slot<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    caller: &Caller,
+    input: NewSlot,
+) -> ServiceResult<Slot> {
+    let employer = super::employers::find_employer(db, input.employer_id).await?;
+    if !rows::may_manage_slots_of(caller, employer.id, employer.partner_organisation_id) {
+        return Err(ServiceError::Forbidden {
+            reason: "you may not post slots for this employer".to_owned(),
+        });
+    }
+    create_slot(db, input).await
+}
+
+/// Posts a slot with its wanted skills, in one transaction. No caller check:
+/// for seeds and for [`post_slot`], which checks first.
 #[tracing::instrument(skip(db, input), fields(employer_id = %input.employer_id))]
 pub async fn create_slot<C: ConnectionTrait + TransactionTrait>(
     db: &C,

@@ -4,8 +4,11 @@ use entity::partner_organisation;
 
 use super::{Employer, loader_error, loaders};
 use crate::graphql::enums::{PartnerKind, PartnerNetwork, PartnerStatus};
+use crate::graphql::error::{ErrorCode, error};
+use crate::graphql::guards::caller;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::EmployersOfPartner;
+use crate::policy::Scope;
 
 /// An organisation in the Portalen network: one of the six partners that run
 /// it, Arbetsförmedlingen, or a #starkaretillsammans company or club.
@@ -66,6 +69,21 @@ impl PartnerOrganisation {
             .map_err(loader_error)?
             .unwrap_or_default();
         Ok(rows.into_iter().map(Employer).collect())
+    }
+
+    /// The scopes the organisation is granted. Visible to administrators
+    /// holding `partners:admin` and to the organisation itself.
+    async fn granted_scopes(&self, ctx: &Context<'_>) -> Result<Option<Vec<String>>> {
+        let caller = caller(ctx)?;
+        let may = (caller.is_administrator() && caller.has(Scope::PartnersAdmin))
+            || caller.organisation_id == self.0.id;
+        if !may {
+            return Err(error(
+                ErrorCode::Forbidden,
+                "only administrators and the organisation itself see its grant",
+            ));
+        }
+        Ok(Some(self.0.granted_scopes.as_slice().to_vec()))
     }
 
     /// When the organisation was registered (UTC).

@@ -1,0 +1,67 @@
+//! Guards: what each query, mutation and sensitive field requires, declared
+//! on the field itself with `#[graphql(guard = ...)]`.
+
+use async_graphql::{Context, Guard, Result};
+
+use super::error::{ErrorCode, error};
+use crate::policy::{Caller, Role, Scope};
+
+/// The checked caller of the request; UNAUTHENTICATED without one.
+pub fn caller<'a>(ctx: &'a Context<'_>) -> Result<&'a Caller> {
+    ctx.data_opt::<Caller>()
+        .ok_or_else(|| error(ErrorCode::Unauthenticated, "this needs an access token"))
+}
+
+/// Requires a caller holding a scope, and optionally one of some roles.
+pub struct Require {
+    scope: Option<Scope>,
+    roles: &'static [Role],
+}
+
+impl Require {
+    /// Any authenticated caller holding `scope`.
+    pub const fn scope(scope: Scope) -> Self {
+        Self {
+            scope: Some(scope),
+            roles: &[],
+        }
+    }
+
+    /// An administrator holding `scope`.
+    pub const fn administrator(scope: Scope) -> Self {
+        Self {
+            scope: Some(scope),
+            roles: &[Role::Administrator],
+        }
+    }
+
+    /// Any authenticated caller.
+    pub const fn authenticated() -> Self {
+        Self {
+            scope: None,
+            roles: &[],
+        }
+    }
+}
+
+impl Guard for Require {
+    async fn check(&self, ctx: &Context<'_>) -> Result<()> {
+        let caller = caller(ctx)?;
+        if !self.roles.is_empty() && !self.roles.contains(&caller.role) {
+            let roles: Vec<&str> = self.roles.iter().map(|r| r.as_str()).collect();
+            return Err(error(
+                ErrorCode::Forbidden,
+                format!("this needs the role {}", roles.join(" or ")),
+            ));
+        }
+        if let Some(scope) = self.scope
+            && !caller.has(scope)
+        {
+            return Err(error(
+                ErrorCode::Forbidden,
+                format!("this needs the scope {}", scope.as_str()),
+            ));
+        }
+        Ok(())
+    }
+}

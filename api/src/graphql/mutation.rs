@@ -1,0 +1,399 @@
+//! Mutation roots, one per domain, merged into [`MutationRoot`].
+//!
+//! Each mutation takes one input object and returns a payload with the
+//! changed object and `userErrors` for validation failures, which change
+//! nothing. Authorization and not-found failures are GraphQL errors with
+//! `extensions.code`.
+
+use async_graphql::{Context, Enum, ID, InputObject, MergedObject, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::enums::{OpportunityKind, PartnerStatus, Role, Site, SlotStatus, SwedishLevel};
+use super::guards::{Require, caller};
+use super::ids::{NodeType, decode_as};
+use super::query::db;
+use super::types::{ApiClient, InternshipSlot, PartnerOrganisation, Placement};
+use crate::policy::Scope;
+use crate::services::{self, ServiceError, ServiceResult};
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    SlotMutation,
+    PlacementMutation,
+    PartnerMutation,
+    ApiClientMutation,
+);
+
+/// Why an input was refused.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// A value breaks a rule (length, range, format, order of dates).
+    Invalid,
+    /// A value clashes with stored data.
+    Taken,
+}
+
+/// A validation failure of one input field. Nothing was changed.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct UserError {
+    /// Path to the input field, e.g. `["input", "endsOn"]`.
+    pub field: Vec<String>,
+    /// What is wrong, for people.
+    pub message: String,
+    /// What is wrong, for programs.
+    pub code: UserErrorCode,
+}
+
+/// Splits a service result into the payload's object and user errors;
+/// anything that is not about the input is a GraphQL error.
+fn payload<T>(result: ServiceResult<T>) -> Result<(Option<T>, Vec<UserError>)> {
+    match result {
+        Ok(value) => Ok((Some(value), Vec::new())),
+        Err(ServiceError::InvalidInput { field, message }) => Ok((
+            None,
+            vec![UserError {
+                field: vec!["input".to_owned(), field],
+                message,
+                code: UserErrorCode::Invalid,
+            }],
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn parse_scopes(names: &[String]) -> ServiceResult<Vec<Scope>> {
+    names
+        .iter()
+        .map(|name| {
+            Scope::parse(name)
+                .ok_or_else(|| ServiceError::invalid("scopes", format!("unknown scope {name}")))
+        })
+        .collect()
+}
+
+/// A new internship slot.
+#[derive(InputObject)]
+pub struct PostInternshipSlotInput {
+    /// The employer offering it.
+    pub employer_id: ID,
+    /// Short title, 1 to 200 characters.
+    pub title: String,
+    /// What the slot involves.
+    pub description: Option<String>,
+    /// What kind of opportunity.
+    pub kind: OpportunityKind,
+    /// How many participants it takes, 1 to 1000.
+    pub places: i32,
+    /// The nearest Portalen site, if either.
+    pub site: Option<Site>,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day, not before the first.
+    pub ends_on: Option<NaiveDate>,
+    /// The Swedish it needs, if any.
+    pub required_swedish_level: Option<SwedishLevel>,
+    /// Skills wanted, lowercase tags.
+    #[graphql(default)]
+    pub wanted_skills: Vec<String>,
+    /// `DRAFT` (default) or `OPEN`.
+    pub status: Option<SlotStatus>,
+}
+
+/// The result of `postInternshipSlot`.
+#[derive(SimpleObject)]
+pub struct PostInternshipSlotPayload {
+    /// The new slot, unless the input was refused.
+    pub internship_slot: Option<InternshipSlot>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Mutations of internship slots.
+#[derive(Default)]
+pub struct SlotMutation;
+
+#[Object]
+impl SlotMutation {
+    /// Posts a slot. An employer posts for itself only, a partner for
+    /// employers that are the organisation, an administrator for any.
+    /// Requires `slots:write`.
+    #[graphql(guard = "Require::scope(Scope::SlotsWrite)")]
+    async fn post_internship_slot(
+        &self,
+        ctx: &Context<'_>,
+        input: PostInternshipSlotInput,
+    ) -> Result<PostInternshipSlotPayload> {
+        let employer_id = decode_as(&input.employer_id, NodeType::Employer, "employerId")?;
+        let status = input.status.map_or(entity::SlotStatus::Draft, Into::into);
+        if !matches!(status, entity::SlotStatus::Draft | entity::SlotStatus::Open) {
+            let (_, user_errors) = payload::<()>(Err(ServiceError::invalid(
+                "status",
+                "a new slot is DRAFT or OPEN",
+            )))?;
+            return Ok(PostInternshipSlotPayload {
+                internship_slot: None,
+                user_errors,
+            });
+        }
+        let new = services::slots::NewSlot {
+            employer_id,
+            title: input.title,
+            description: input.description,
+            kind: input.kind.into(),
+            places: input.places,
+            site: input.site.map(Into::into),
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+            required_swedish_level: input.required_swedish_level.map(Into::into),
+            wanted_skills: input.wanted_skills,
+            status,
+        };
+        let (slot, user_errors) =
+            payload(services::slots::post_slot(db(ctx)?, caller(ctx)?, new).await)?;
+        Ok(PostInternshipSlotPayload {
+            internship_slot: slot.map(InternshipSlot),
+            user_errors,
+        })
+    }
+}
+
+/// New dates for a placement.
+#[derive(InputObject)]
+pub struct ReschedulePlacementInput {
+    /// The placement.
+    pub id: ID,
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day, not before the first.
+    pub ends_on: Option<NaiveDate>,
+    /// The version last read; a stale version answers CONFLICT.
+    pub version: i32,
+}
+
+/// The result of `reschedulePlacement`.
+#[derive(SimpleObject)]
+pub struct ReschedulePlacementPayload {
+    /// The placement as changed, unless the input was refused.
+    pub placement: Option<Placement>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Mutations of placements.
+#[derive(Default)]
+pub struct PlacementMutation;
+
+#[Object]
+impl PlacementMutation {
+    /// Changes a placement's dates. Only the responsible partner
+    /// organisation (or an administrator) may. Requires `placements:write`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsWrite)")]
+    async fn reschedule_placement(
+        &self,
+        ctx: &Context<'_>,
+        input: ReschedulePlacementInput,
+    ) -> Result<ReschedulePlacementPayload> {
+        let id = decode_as(&input.id, NodeType::Placement, "id")?;
+        let result = services::placements::reschedule_placement(
+            db(ctx)?,
+            caller(ctx)?,
+            services::placements::Reschedule {
+                id,
+                starts_on: input.starts_on,
+                ends_on: input.ends_on,
+                version: input.version,
+            },
+        )
+        .await;
+        let (placement, user_errors) = payload(result)?;
+        Ok(ReschedulePlacementPayload {
+            placement: placement.map(Placement),
+            user_errors,
+        })
+    }
+}
+
+/// A partner organisation's new grant.
+#[derive(InputObject)]
+pub struct SetPartnerGrantInput {
+    /// The organisation's slug.
+    pub slug: String,
+    /// Every scope it is to hold (replaces the grant).
+    pub scopes: Vec<String>,
+}
+
+/// A partner organisation's new status.
+#[derive(InputObject)]
+pub struct SetPartnerStatusInput {
+    /// The organisation's slug.
+    pub slug: String,
+    /// `ACTIVE` or `SUSPENDED`.
+    pub status: PartnerStatus,
+}
+
+/// The result of a change to a partner organisation.
+#[derive(SimpleObject)]
+pub struct PartnerOrganisationPayload {
+    /// The organisation as changed, unless the input was refused.
+    pub partner_organisation: Option<PartnerOrganisation>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Mutations of partner organisations.
+#[derive(Default)]
+pub struct PartnerMutation;
+
+#[Object]
+impl PartnerMutation {
+    /// Replaces an organisation's grant; its tokens lose any removed scope
+    /// on their next request. Requires the administrator role and `partners:admin`.
+    #[graphql(guard = "Require::administrator(Scope::PartnersAdmin)")]
+    async fn set_partner_grant(
+        &self,
+        ctx: &Context<'_>,
+        input: SetPartnerGrantInput,
+    ) -> Result<PartnerOrganisationPayload> {
+        let result = match parse_scopes(&input.scopes) {
+            Ok(scopes) => services::partners::set_grant(db(ctx)?, &input.slug, &scopes).await,
+            Err(err) => Err(err),
+        };
+        let (partner, user_errors) = payload(result)?;
+        Ok(PartnerOrganisationPayload {
+            partner_organisation: partner.map(PartnerOrganisation),
+            user_errors,
+        })
+    }
+
+    /// Suspends or reinstates an organisation; a suspended organisation's
+    /// tokens and clients are refused from the next request. Requires the
+    /// administrator role and `partners:admin`.
+    #[graphql(guard = "Require::administrator(Scope::PartnersAdmin)")]
+    async fn set_partner_status(
+        &self,
+        ctx: &Context<'_>,
+        input: SetPartnerStatusInput,
+    ) -> Result<PartnerOrganisationPayload> {
+        let caller = caller(ctx)?;
+        if input.slug == caller.organisation_slug && input.status == PartnerStatus::Suspended {
+            let (_, user_errors) = payload::<()>(Err(ServiceError::invalid(
+                "status",
+                "an administrator cannot suspend their own organisation",
+            )))?;
+            return Ok(PartnerOrganisationPayload {
+                partner_organisation: None,
+                user_errors,
+            });
+        }
+        let result =
+            services::partners::set_status(db(ctx)?, &input.slug, input.status.into()).await;
+        let (partner, user_errors) = payload(result)?;
+        Ok(PartnerOrganisationPayload {
+            partner_organisation: partner.map(PartnerOrganisation),
+            user_errors,
+        })
+    }
+}
+
+/// A new API client.
+#[derive(InputObject)]
+pub struct CreateApiClientInput {
+    /// The organisation it belongs to.
+    pub partner_slug: String,
+    /// What it is for, 1 to 200 characters.
+    pub name: String,
+    /// `PARTNER` (default) or `ADMINISTRATOR`.
+    pub role: Option<Role>,
+    /// The most it may ask for; empty for the organisation's whole grant.
+    #[graphql(default)]
+    pub scopes: Vec<String>,
+}
+
+/// The result of `createApiClient`.
+#[derive(SimpleObject)]
+pub struct CreateApiClientPayload {
+    /// The new client, unless the input was refused.
+    pub api_client: Option<ApiClient>,
+    /// The client's secret. Shown this once: store it now.
+    pub client_secret: Option<String>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Which client to revoke.
+#[derive(InputObject)]
+pub struct RevokeApiClientInput {
+    /// The client's global id.
+    pub id: ID,
+}
+
+/// The result of `revokeApiClient`.
+#[derive(SimpleObject)]
+pub struct RevokeApiClientPayload {
+    /// The revoked client.
+    pub api_client: Option<ApiClient>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Mutations of API clients.
+#[derive(Default)]
+pub struct ApiClientMutation;
+
+#[Object]
+impl ApiClientMutation {
+    /// Creates an API client for a partner system and returns its secret,
+    /// once. Requires the administrator role and `partners:admin`.
+    #[graphql(guard = "Require::administrator(Scope::PartnersAdmin)")]
+    async fn create_api_client(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiClientInput,
+    ) -> Result<CreateApiClientPayload> {
+        let caller = caller(ctx)?;
+        let result = match parse_scopes(&input.scopes) {
+            Ok(scopes) => {
+                services::api_clients::create_api_client(
+                    db(ctx)?,
+                    services::api_clients::NewApiClient {
+                        partner_slug: input.partner_slug,
+                        name: input.name,
+                        role: input.role.map_or(crate::policy::Role::Partner, Into::into),
+                        scopes,
+                        created_by: Some(caller.subject.clone()),
+                    },
+                )
+                .await
+            }
+            Err(err) => Err(err),
+        };
+        let (created, user_errors) = payload(result)?;
+        let (api_client, client_secret) = match created {
+            Some(created) => (Some(ApiClient(created.client)), Some(created.secret)),
+            None => (None, None),
+        };
+        Ok(CreateApiClientPayload {
+            api_client,
+            client_secret,
+            user_errors,
+        })
+    }
+
+    /// Revokes an API client: its secret stops working at once. Requires the
+    /// administrator role and `partners:admin`.
+    #[graphql(guard = "Require::administrator(Scope::PartnersAdmin)")]
+    async fn revoke_api_client(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeApiClientInput,
+    ) -> Result<RevokeApiClientPayload> {
+        let id = decode_as(&input.id, NodeType::ApiClient, "id")?;
+        let (client, user_errors) =
+            payload(services::api_clients::revoke_api_client(db(ctx)?, id).await)?;
+        Ok(RevokeApiClientPayload {
+            api_client: client.map(ApiClient),
+            user_errors,
+        })
+    }
+}

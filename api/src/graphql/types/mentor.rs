@@ -1,0 +1,57 @@
+use async_graphql::{Context, ID, Object, Result};
+use entity::mentor;
+
+use super::{PartnerOrganisation, loader_error, loaders};
+use crate::graphql::error::internal;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::PartnerById;
+
+/// A volunteer mentor, taking part through a partner organisation.
+pub struct Mentor(pub mentor::Model);
+
+#[Object]
+impl Mentor {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::Mentor, self.0.id)
+    }
+
+    /// Given name.
+    async fn given_name(&self) -> &str {
+        &self.0.given_name
+    }
+
+    /// Family name.
+    async fn family_name(&self) -> Option<&str> {
+        self.0.family_name.as_deref()
+    }
+
+    /// E-mail address.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+
+    /// Phone number.
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+
+    /// The most mentees at once.
+    async fn capacity(&self) -> i32 {
+        self.0.capacity
+    }
+
+    /// Whether the mentor takes part now.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// The organisation the mentor volunteers through.
+    async fn partner_organisation(&self, ctx: &Context<'_>) -> Result<PartnerOrganisation> {
+        let row = loaders(ctx)?
+            .load_one(PartnerById(self.0.partner_organisation_id))
+            .await
+            .map_err(loader_error)?;
+        row.map(PartnerOrganisation).ok_or_else(internal)
+    }
+}

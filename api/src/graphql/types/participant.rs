@@ -1,0 +1,172 @@
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entity::participant;
+
+use super::{Placement, loader_error, loaders};
+use crate::graphql::enums::{LanguageLevel, ParticipantStatus, Site, SwedishLevel};
+use crate::graphql::error::{ErrorCode, error};
+use crate::graphql::guards::caller;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::{
+    LanguagesOfParticipant, PlacementsOfParticipant, SensitiveOfParticipant, SkillsOfParticipant,
+};
+use crate::policy::rows::{ParticipantFields, participant_fields};
+
+/// A person taking part in Portalen, described from their own skills,
+/// languages and goals. Only a first name or alias is required.
+///
+/// Field access comes in three levels. Candidate fields (name, languages,
+/// skills, Swedish level) for anyone who may see the participant. Profile
+/// fields for all but employers. Personal fields (family name, contact
+/// details, residence status, notes) need the scope `participants:pii`;
+/// without it they are null with a FORBIDDEN error on their path.
+pub struct Participant(pub participant::Model);
+
+/// A language someone speaks, and how well.
+#[derive(SimpleObject)]
+pub struct LanguageSkill {
+    /// ISO 639 language code, e.g. `ti` for Tigrinya.
+    pub language: String,
+    /// How well.
+    pub level: LanguageLevel,
+}
+
+impl Participant {
+    /// FORBIDDEN unless the caller may read fields of `level` on this row.
+    fn allow(&self, ctx: &Context<'_>, level: ParticipantFields) -> Result<()> {
+        let allowed = participant_fields(caller(ctx)?, self.0.id);
+        let ok = match level {
+            ParticipantFields::Candidate => true,
+            ParticipantFields::Profile => allowed != ParticipantFields::Candidate,
+            ParticipantFields::Personal => allowed == ParticipantFields::Personal,
+        };
+        if ok {
+            Ok(())
+        } else if level == ParticipantFields::Personal {
+            Err(error(
+                ErrorCode::Forbidden,
+                "personal fields need the scope participants:pii",
+            ))
+        } else {
+            Err(error(
+                ErrorCode::Forbidden,
+                "this field is not shown to employers",
+            ))
+        }
+    }
+}
+
+#[Object]
+impl Participant {
+    /// Opaque global id.
+    async fn id(&self) -> ID {
+        ids::encode(NodeType::Participant, self.0.id)
+    }
+
+    /// First name or alias.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    /// Level of Swedish, if known.
+    async fn swedish_level(&self) -> Option<SwedishLevel> {
+        self.0.swedish_level.map(Into::into)
+    }
+
+    /// Languages spoken, by code.
+    async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<LanguageSkill>> {
+        let rows = loaders(ctx)?
+            .load_one(LanguagesOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|r| LanguageSkill {
+                language: r.language,
+                level: r.level.into(),
+            })
+            .collect())
+    }
+
+    /// Skills and assets the participant brings, sorted.
+    async fn skills(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(loaders(ctx)?
+            .load_one(SkillsOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default())
+    }
+
+    /// Hageby or Ringdansen. Profile field: not shown to employers.
+    async fn site(&self, ctx: &Context<'_>) -> Result<Option<Site>> {
+        self.allow(ctx, ParticipantFields::Profile)?;
+        Ok(self.0.site.map(Into::into))
+    }
+
+    /// Where the participant is on the way. Profile field.
+    async fn status(&self, ctx: &Context<'_>) -> Result<Option<ParticipantStatus>> {
+        self.allow(ctx, ParticipantFields::Profile)?;
+        Ok(Some(self.0.status.into()))
+    }
+
+    /// Their own goal or business idea, in their words. Profile field.
+    async fn goal(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.allow(ctx, ParticipantFields::Profile)?;
+        Ok(self.0.goal.as_deref())
+    }
+
+    /// Interests. Profile field.
+    async fn interests(&self, ctx: &Context<'_>) -> Result<Option<Vec<String>>> {
+        self.allow(ctx, ParticipantFields::Profile)?;
+        Ok(Some(self.0.interests.as_slice().to_vec()))
+    }
+
+    /// The participant's placements that the caller may see. Profile field.
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
+        self.allow(ctx, ParticipantFields::Profile)?;
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Placement).collect()))
+    }
+
+    /// Family name. Personal field: requires `participants:pii`.
+    async fn family_name(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.allow(ctx, ParticipantFields::Personal)?;
+        Ok(self.0.family_name.as_deref())
+    }
+
+    /// E-mail address. Personal field: requires `participants:pii`.
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.allow(ctx, ParticipantFields::Personal)?;
+        Ok(self.0.email.as_deref())
+    }
+
+    /// Phone number. Personal field: requires `participants:pii`.
+    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        self.allow(ctx, ParticipantFields::Personal)?;
+        Ok(self.0.phone.as_deref())
+    }
+
+    /// Residence status. Personal field: requires `participants:pii`.
+    async fn residence_status(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        self.allow(ctx, ParticipantFields::Personal)?;
+        let row = loaders(ctx)?
+            .load_one(SensitiveOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?;
+        Ok(row.and_then(|r| r.residence_status))
+    }
+
+    /// Caseworkers' notes. Personal field: requires `participants:pii`.
+    async fn notes(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        self.allow(ctx, ParticipantFields::Personal)?;
+        let row = loaders(ctx)?
+            .load_one(SensitiveOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?;
+        Ok(row.and_then(|r| r.notes))
+    }
+}

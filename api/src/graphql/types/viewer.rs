@@ -1,0 +1,37 @@
+use async_graphql::{Context, Object, Result};
+
+use super::{PartnerOrganisation, loader_error, loaders};
+use crate::graphql::enums::Role;
+use crate::graphql::error::internal;
+use crate::graphql::loaders::PartnerById;
+use crate::policy::Caller;
+
+/// The caller, as the API sees them on this request.
+pub struct Viewer(pub Caller);
+
+#[Object]
+impl Viewer {
+    /// The token's subject.
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+
+    /// The token's role.
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+
+    /// The organisation the token acts for.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<PartnerOrganisation> {
+        let row = loaders(ctx)?
+            .load_one(PartnerById(self.0.organisation_id))
+            .await
+            .map_err(loader_error)?;
+        row.map(PartnerOrganisation).ok_or_else(internal)
+    }
+
+    /// The scopes in force: the token's, as far as the organisation still holds them.
+    async fn scopes(&self) -> Vec<&'static str> {
+        self.0.scopes.iter().map(|s| s.as_str()).collect()
+    }
+}

@@ -1,0 +1,67 @@
+//! The token is checked once, here, at the edge; resolvers read the checked
+//! caller from the request context.
+
+use std::time::Duration;
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use sea_orm::DatabaseConnection;
+
+use crate::auth::token::verify;
+use crate::auth::{KeyRing, TokenSettings};
+use crate::policy::Caller;
+use crate::services::{ServiceError, callers};
+
+/// What the edge needs to issue and check tokens.
+pub struct AuthState {
+    pub keys: KeyRing,
+    pub tokens: TokenSettings,
+    pub access_token_ttl: Duration,
+}
+
+/// Why a request's credentials were refused.
+#[derive(Debug)]
+pub enum AuthFailure {
+    /// Answered 401 with this reason.
+    Unauthenticated(String),
+    /// The database failed while checking; answered as an internal error.
+    Internal(ServiceError),
+}
+
+/// The request's caller: `None` without an `Authorization` header; an error
+/// for a header that is not a valid bearer token, never anonymous.
+pub async fn caller(
+    req: &HttpRequest,
+    auth: &AuthState,
+    db: &DatabaseConnection,
+) -> Result<Option<Caller>, AuthFailure> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            AuthFailure::Unauthenticated(
+                "the Authorization header must be `Bearer <token>`".to_owned(),
+            )
+        })?;
+    let claims = verify(&auth.keys, &auth.tokens, token).map_err(|e| {
+        tracing::info!(reason = %e, "refused a token");
+        AuthFailure::Unauthenticated(e.to_string())
+    })?;
+    match callers::authenticate(db, &claims).await {
+        Ok(caller) => Ok(Some(caller)),
+        Err(ServiceError::Unauthenticated { reason }) => {
+            tracing::info!(%reason, org = %claims.org, "refused a token");
+            Err(AuthFailure::Unauthenticated(reason))
+        }
+        Err(other) => Err(AuthFailure::Internal(other)),
+    }
+}

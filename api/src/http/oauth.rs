@@ -1,0 +1,129 @@
+//! `POST /oauth/token` (OAuth 2.0 client-credentials grant, RFC 6749
+//! section 4.4) and the public keys at `GET /.well-known/jwks.json`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::AuthState;
+use crate::services::api_clients::{GrantError, exchange_client_credentials};
+
+/// The public verification keys, for anyone checking our tokens.
+pub async fn jwks(auth: web::Data<AuthState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(auth.keys.jwks())
+}
+
+/// The form of a token request.
+#[derive(Debug, Deserialize)]
+pub struct TokenRequest {
+    grant_type: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    scope: Option<String>,
+}
+
+fn oauth_error(
+    status: actix_web::http::StatusCode,
+    error: &str,
+    description: &str,
+) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"));
+    if status == actix_web::http::StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="portalen""#));
+    }
+    response.json(json!({ "error": error, "error_description": description }))
+}
+
+/// Client credentials from HTTP Basic (preferred by RFC 6749) if present.
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+/// Exchanges a client's id and secret for a short-lived access token.
+pub async fn token(
+    req: HttpRequest,
+    form: Result<web::Form<TokenRequest>, actix_web::Error>,
+    auth: web::Data<AuthState>,
+    db: web::Data<DatabaseConnection>,
+) -> HttpResponse {
+    use actix_web::http::StatusCode;
+    let Ok(form) = form else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send application/x-www-form-urlencoded with grant_type, client_id and client_secret",
+        );
+    };
+    let form = form.into_inner();
+    if form.grant_type.as_deref() != Some("client_credentials") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "only grant_type=client_credentials is supported",
+        );
+    }
+    let (client_id, secret) = match (basic_credentials(&req), form.client_id, form.client_secret) {
+        (Some(basic), None, None) => basic,
+        (None, Some(id), Some(secret)) => (id, secret),
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "give the client credentials once: in the form or with HTTP Basic",
+            );
+        }
+    };
+    let result = exchange_client_credentials(
+        db.get_ref(),
+        &auth.keys,
+        &auth.tokens,
+        &client_id,
+        &secret,
+        form.scope.as_deref(),
+        auth.access_token_ttl,
+    )
+    .await;
+    match result {
+        Ok(issued) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::PRAGMA, "no-cache"))
+            .json(json!({
+                "access_token": issued.token,
+                "token_type": "Bearer",
+                "expires_in": issued.expires_in,
+                "scope": issued.claims.scope,
+            })),
+        Err(GrantError::InvalidClient) => {
+            tracing::info!("refused client credentials");
+            oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "client authentication failed",
+            )
+        }
+        Err(GrantError::InvalidScope(description)) => {
+            oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &description)
+        }
+        Err(GrantError::Internal(err)) => {
+            tracing::error!(error = ?err, "client-credentials grant failed");
+            oauth_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "internal server error",
+            )
+        }
+    }
+}

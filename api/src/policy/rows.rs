@@ -1,0 +1,234 @@
+//! Row policy: the rows of each table a caller may see, as a SQL condition
+//! that list queries, counts, lookups by id and DataLoaders all add. A row
+//! outside it answers NOT_FOUND, exactly as a row that does not exist, so ids
+//! cannot be probed.
+//!
+//! | table | administrator | partner | employer | mentor | participant |
+//! | --- | --- | --- | --- | --- | --- |
+//! | participant | all | consent in force, or an open placement it is responsible for | in a placement at its workplace | current mentees | self |
+//! | placement | all | responsible for | at its workplace | mentor of, or of a current mentee | own |
+//! | internship slot | all | open, or of an employer that is the organisation | open, or its own | open | open |
+//! | mentor | all | of the organisation, or on a placement it is responsible for | on a placement at its workplace | self | own mentors |
+//!
+//! "Open placement" means proposed, accepted or active: when a participant
+//! revokes consent, the partner keeps access to them only while a placement
+//! it is responsible for is under way.
+
+use entity::{
+    PlacementStatus, SlotStatus, consent, employer, internship_slot, mentor, mentorship,
+    participant, placement,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition};
+use uuid::Uuid;
+
+use super::{Caller, Principal, Role};
+
+/// A condition that holds for no row.
+fn nothing() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
+}
+
+const OPEN_PLACEMENT: [PlacementStatus; 3] = [
+    PlacementStatus::Proposed,
+    PlacementStatus::Accepted,
+    PlacementStatus::Active,
+];
+
+fn current_mentees(mentor_id: Uuid) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(mentorship::Column::ParticipantId)
+        .from(mentorship::Entity)
+        .and_where(mentorship::Column::MentorId.eq(mentor_id))
+        .and_where(mentorship::Column::EndedOn.is_null())
+        .to_owned()
+}
+
+/// Participants the caller may see.
+pub fn participants(caller: &Caller) -> Condition {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => Condition::all(),
+        (Role::Partner, _) => Condition::any()
+            .add(
+                participant::Column::Id.in_subquery(
+                    Query::select()
+                        .column(consent::Column::ParticipantId)
+                        .from(consent::Entity)
+                        .and_where(
+                            consent::Column::PartnerOrganisationId.eq(caller.organisation_id),
+                        )
+                        .and_where(consent::Column::RevokedAt.is_null())
+                        .to_owned(),
+                ),
+            )
+            .add(
+                participant::Column::Id.in_subquery(
+                    Query::select()
+                        .column(placement::Column::ParticipantId)
+                        .from(placement::Entity)
+                        .and_where(
+                            placement::Column::ResponsiblePartnerId.eq(caller.organisation_id),
+                        )
+                        .and_where(placement::Column::Status.is_in(OPEN_PLACEMENT))
+                        .to_owned(),
+                ),
+            ),
+        (Role::Employer, Principal::Employer(id)) => Condition::all().add(
+            participant::Column::Id.in_subquery(
+                Query::select()
+                    .column(placement::Column::ParticipantId)
+                    .from(placement::Entity)
+                    .and_where(placement::Column::EmployerId.eq(id))
+                    .to_owned(),
+            ),
+        ),
+        (Role::Mentor, Principal::Mentor(id)) => {
+            Condition::all().add(participant::Column::Id.in_subquery(current_mentees(id)))
+        }
+        (Role::Participant, Principal::Participant(id)) => {
+            Condition::all().add(participant::Column::Id.eq(id))
+        }
+        _ => nothing(),
+    }
+}
+
+/// Placements the caller may see.
+pub fn placements(caller: &Caller) -> Condition {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => Condition::all(),
+        (Role::Partner, _) => {
+            Condition::all().add(placement::Column::ResponsiblePartnerId.eq(caller.organisation_id))
+        }
+        (Role::Employer, Principal::Employer(id)) => {
+            Condition::all().add(placement::Column::EmployerId.eq(id))
+        }
+        (Role::Mentor, Principal::Mentor(id)) => Condition::any()
+            .add(placement::Column::MentorId.eq(id))
+            .add(placement::Column::ParticipantId.in_subquery(current_mentees(id))),
+        (Role::Participant, Principal::Participant(id)) => {
+            Condition::all().add(placement::Column::ParticipantId.eq(id))
+        }
+        _ => nothing(),
+    }
+}
+
+/// Placements the caller may change (propose, reschedule, record outcomes):
+/// an administrator any, a partner those it is responsible for.
+pub fn changeable_placements(caller: &Caller) -> Condition {
+    match caller.role {
+        Role::Administrator => Condition::all(),
+        Role::Partner => {
+            Condition::all().add(placement::Column::ResponsiblePartnerId.eq(caller.organisation_id))
+        }
+        _ => nothing(),
+    }
+}
+
+/// Internship slots the caller may see: open ones for all, the rest for
+/// their employer's side.
+pub fn slots(caller: &Caller) -> Condition {
+    let open = internship_slot::Column::Status.eq(SlotStatus::Open);
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => Condition::all(),
+        (Role::Partner, _) => Condition::any().add(open).add(
+            internship_slot::Column::EmployerId.in_subquery(
+                Query::select()
+                    .column(employer::Column::Id)
+                    .from(employer::Entity)
+                    .and_where(employer::Column::PartnerOrganisationId.eq(caller.organisation_id))
+                    .to_owned(),
+            ),
+        ),
+        (Role::Employer, Principal::Employer(id)) => Condition::any()
+            .add(open)
+            .add(internship_slot::Column::EmployerId.eq(id)),
+        _ => Condition::all().add(open),
+    }
+}
+
+/// Whether the caller may post or change slots of `employer`, whose partner
+/// organisation link is `employer_partner`.
+pub fn may_manage_slots_of(
+    caller: &Caller,
+    employer_id: Uuid,
+    employer_partner: Option<Uuid>,
+) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => employer_partner == Some(caller.organisation_id),
+        (Role::Employer, Principal::Employer(own)) => own == employer_id,
+        _ => false,
+    }
+}
+
+/// Mentors the caller may see.
+pub fn mentors(caller: &Caller) -> Condition {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => Condition::all(),
+        (Role::Partner, _) => Condition::any()
+            .add(mentor::Column::PartnerOrganisationId.eq(caller.organisation_id))
+            .add(
+                mentor::Column::Id.in_subquery(
+                    Query::select()
+                        .column(placement::Column::MentorId)
+                        .from(placement::Entity)
+                        .and_where(
+                            placement::Column::ResponsiblePartnerId.eq(caller.organisation_id),
+                        )
+                        .and_where(placement::Column::MentorId.is_not_null())
+                        .to_owned(),
+                ),
+            ),
+        (Role::Employer, Principal::Employer(id)) => Condition::all().add(
+            mentor::Column::Id.in_subquery(
+                Query::select()
+                    .column(placement::Column::MentorId)
+                    .from(placement::Entity)
+                    .and_where(placement::Column::EmployerId.eq(id))
+                    .and_where(placement::Column::MentorId.is_not_null())
+                    .to_owned(),
+            ),
+        ),
+        (Role::Mentor, Principal::Mentor(id)) => Condition::all().add(mentor::Column::Id.eq(id)),
+        (Role::Participant, Principal::Participant(id)) => Condition::all().add(
+            mentor::Column::Id.in_subquery(
+                Query::select()
+                    .column(mentorship::Column::MentorId)
+                    .from(mentorship::Entity)
+                    .and_where(mentorship::Column::ParticipantId.eq(id))
+                    .to_owned(),
+            ),
+        ),
+        _ => nothing(),
+    }
+}
+
+/// Field rules for a participant row the caller can already see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParticipantFields {
+    /// What an employer needs of a candidate: name, languages, skills,
+    /// Swedish level.
+    Candidate,
+    /// The whole profile except personal fields.
+    Profile,
+    /// The profile and the personal fields (contact details, family name,
+    /// residence status, notes).
+    Personal,
+}
+
+/// Which fields of `participant_id` the caller may read.
+pub fn participant_fields(caller: &Caller, participant_id: Uuid) -> ParticipantFields {
+    use super::Scope::ParticipantsPii;
+    match (caller.role, caller.principal) {
+        (Role::Employer, _) => ParticipantFields::Candidate,
+        (Role::Administrator | Role::Partner, _) if caller.has(ParticipantsPii) => {
+            ParticipantFields::Personal
+        }
+        (Role::Participant, Principal::Participant(own))
+            if own == participant_id && caller.has(ParticipantsPii) =>
+        {
+            ParticipantFields::Personal
+        }
+        _ => ParticipantFields::Profile,
+    }
+}

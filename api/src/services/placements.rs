@@ -1,0 +1,143 @@
+//! Placements, as the caller may see and change them.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::placement;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use uuid::Uuid;
+
+use super::pagination::{self, Page, PageRequest};
+use super::{ServiceError, ServiceResult};
+use crate::policy::{Caller, rows};
+
+type Placement = placement::Model;
+
+fn visible(caller: &Caller) -> Select<placement::Entity> {
+    placement::Entity::find().filter(rows::placements(caller))
+}
+
+/// A page of the placements the caller may see.
+#[tracing::instrument(skip(db, caller))]
+pub async fn list_placements<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    page: PageRequest,
+) -> ServiceResult<Page<Placement>> {
+    pagination::fetch_page(
+        db,
+        visible(caller),
+        placement::Column::Id,
+        page,
+        "failed to list placements",
+    )
+    .await
+}
+
+/// How many placements the caller may see.
+pub async fn count_placements<C: ConnectionTrait>(db: &C, caller: &Caller) -> ServiceResult<u64> {
+    pagination::count(db, visible(caller), "failed to count placements").await
+}
+
+/// One placement, if the caller may see it.
+#[tracing::instrument(skip(db, caller))]
+pub async fn find_placement<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<Placement> {
+    visible(caller)
+        .filter(placement::Column::Id.eq(id))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read placement"))?
+        .ok_or(ServiceError::NotFound {
+            entity: "placement",
+        })
+}
+
+/// The placements of these participants that the caller may see.
+pub async fn load_placements_of_participants<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    participant_ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Placement>>> {
+    let rows = visible(caller)
+        .filter(placement::Column::ParticipantId.is_in(participant_ids.iter().copied()))
+        .order_by_asc(placement::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database(
+            "failed to load placements of participants",
+        ))?;
+    let mut grouped: HashMap<Uuid, Vec<Placement>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.participant_id).or_default().push(row);
+    }
+    Ok(grouped)
+}
+
+/// New dates for a placement.
+#[derive(Debug, Clone)]
+pub struct Reschedule {
+    pub id: Uuid,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    /// The version the caller last saw.
+    pub version: i32,
+}
+
+/// Changes a placement's dates, if the caller may change it and nobody has
+/// changed it since `version`. One conditional UPDATE: no read-then-write race.
+#[tracing::instrument(skip(db, caller))]
+pub async fn reschedule_placement<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    input: Reschedule,
+) -> ServiceResult<Placement> {
+    if let (Some(start), Some(end)) = (input.starts_on, input.ends_on)
+        && end < start
+    {
+        return Err(ServiceError::invalid(
+            "endsOn",
+            "must not be before startsOn",
+        ));
+    }
+    let result = placement::Entity::update_many()
+        .col_expr(placement::Column::StartsOn, Expr::value(input.starts_on))
+        .col_expr(placement::Column::EndsOn, Expr::value(input.ends_on))
+        .col_expr(
+            placement::Column::Version,
+            Expr::col(placement::Column::Version).add(1),
+        )
+        .col_expr(placement::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(placement::Column::Id.eq(input.id))
+        .filter(placement::Column::Version.eq(input.version))
+        .filter(rows::changeable_placements(caller))
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to reschedule placement"))?;
+    let current = find_placement(db, caller, input.id).await?;
+    if result.rows_affected == 1 {
+        return Ok(current);
+    }
+    let changeable = placement::Entity::find_by_id(input.id)
+        .filter(rows::changeable_placements(caller))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read placement"))?
+        .is_some();
+    if !changeable {
+        return Err(ServiceError::Forbidden {
+            reason: "only the responsible partner organisation may change this placement"
+                .to_owned(),
+        });
+    }
+    Err(ServiceError::Conflict {
+        message: format!(
+            "the placement has changed since version {}; it is now at version {}",
+            input.version, current.version
+        ),
+    })
+}
