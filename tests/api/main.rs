@@ -18,3 +18,4 @@ mod migrations;
 mod partners;
 mod seed;
 mod slots_and_employers;
+mod tokens;

@@ -35,14 +35,19 @@ impl NodeType {
         }
     }
 
+    /// Every type with a global id.
+    pub const ALL: [NodeType; 7] = [
+        Self::PartnerOrganisation,
+        Self::Employer,
+        Self::InternshipSlot,
+        Self::Participant,
+        Self::Placement,
+        Self::Mentor,
+        Self::ApiClient,
+    ];
+
     fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::PartnerOrganisation,
-            Self::Employer,
-            Self::InternshipSlot,
-        ]
-        .into_iter()
-        .find(|t| t.name() == name)
+        Self::ALL.into_iter().find(|t| t.name() == name)
     }
 }
 
@@ -82,6 +87,18 @@ mod tests {
         assert_eq!(decode(&id), Some((NodeType::Employer, uuid)));
         assert!(decode_as(&id, NodeType::Employer, "id").is_ok());
         assert!(decode_as(&id, NodeType::InternshipSlot, "id").is_err());
+    }
+
+    #[test]
+    fn every_type_round_trips() {
+        for node_type in NodeType::ALL {
+            let uuid = Uuid::now_v7();
+            assert_eq!(
+                decode(&encode(node_type, uuid)),
+                Some((node_type, uuid)),
+                "{node_type:?}"
+            );
+        }
     }
 
     #[test]
