@@ -72,11 +72,12 @@ fn serve(data_dir: &std::path::Path) -> (Child, String, std::sync::mpsc::Receive
         .env("PORTALEN_DATA_DIR", data_dir)
         .env("BIND_ADDR", "127.0.0.1:0")
         .env("WORKERS", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start portalen");
-    let stdout = child.stdout.take().expect("stdout");
+    // Logs are on standard error.
+    let stdout = child.stderr.take().expect("stderr");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -150,4 +151,173 @@ async fn first_start_seeds_the_embedded_database_and_sigterm_shuts_down_cleanly(
         .status();
     let exit = wait_with_timeout(&mut child, Duration::from_secs(20)).expect("exits");
     assert!(exit.success());
+}
+
+fn run_ok(command: &mut Command) -> String {
+    let output = command.output().expect("run portalen");
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
+#[tokio::test]
+async fn a_partner_system_gets_a_client_a_token_and_makes_its_first_call() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(["seed", "--demo"]),
+    );
+
+    let created: serde_json::Value = serde_json::from_str(&run_ok(
+        portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+            "client",
+            "create",
+            "--partner",
+            "arbetsformedlingen",
+            "--name",
+            "Matchningssystem",
+        ]),
+    ))
+    .expect("json");
+    let client_id = created["client_id"].as_str().expect("client_id").to_owned();
+    let secret = created["client_secret"]
+        .as_str()
+        .expect("client_secret")
+        .to_owned();
+
+    let (mut child, addr, _lines) = serve(dir.path());
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("http://{addr}/oauth/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id.as_str()),
+            ("client_secret", secret.as_str()),
+            ("scope", "slots:read"),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("json");
+    let access = token["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
+    let body: serde_json::Value = http
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(&access)
+        .json(&serde_json::json!({ "query": "{ viewer { role organisation { slug } } openInternshipSlots(first: 3) { totalCount } }" }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        body["data"]["viewer"]["organisation"]["slug"], "arbetsformedlingen",
+        "{body}"
+    );
+    assert!(
+        body["data"]["openInternshipSlots"]["totalCount"]
+            .as_u64()
+            .is_some_and(|n| n > 0),
+        "{body}"
+    );
+
+    // A token minted on the command line with the same development key works too.
+    let minted = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+        "token",
+        "--partner",
+        "vita-hasten",
+        "--role",
+        "partner",
+        "--scopes",
+        "slots:read",
+    ]));
+    let body: serde_json::Value = http
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(minted.trim())
+        .json(&serde_json::json!({ "query": "{ viewer { scopes organisation { slug } } }" }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        body["data"]["viewer"]["organisation"]["slug"], "vita-hasten",
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["viewer"]["scopes"],
+        serde_json::json!(["slots:read"])
+    );
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let exit = wait_with_timeout(&mut child, Duration::from_secs(20)).expect("exits");
+    assert!(exit.success());
+}
+
+#[test]
+fn a_token_is_never_minted_beyond_the_grant_or_without_a_subject() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(["seed", "--demo"]),
+    );
+    for (args, expected) in [
+        (
+            vec![
+                "token",
+                "--partner",
+                "vita-hasten",
+                "--role",
+                "partner",
+                "--scopes",
+                "participants:pii",
+            ],
+            "not granted",
+        ),
+        (
+            vec![
+                "token",
+                "--partner",
+                "vita-hasten",
+                "--role",
+                "administrator",
+            ],
+            "administrators",
+        ),
+        (
+            vec!["token", "--partner", "vita-hasten", "--role", "employer"],
+            "--subject",
+        ),
+        (
+            vec!["token", "--partner", "no-such-org", "--role", "partner"],
+            "not found",
+        ),
+        (
+            vec!["token", "--partner", "vita-hasten", "--role", "king"],
+            "unknown role",
+        ),
+    ] {
+        let output = portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(&args)
+            .output()
+            .expect("run");
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?} printed a token");
+    }
 }

@@ -1,0 +1,746 @@
+//! The authorization matrix: every query and mutation, as each role of two
+//! organisations, against rows owned by the caller's organisation and by the
+//! other one. Every cell has an expected outcome; an operation missing from
+//! the matrix fails `the_matrix_covers_every_operation`.
+
+use std::collections::BTreeSet;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{NaiveDate, Utc};
+use entity::*;
+use portalen_api::policy::Scope;
+use sea_orm::{ActiveValue::Set, EntityTrait};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with};
+
+/// One organisation's rows.
+#[derive(Clone)]
+struct Side {
+    slug: String,
+    partner: Uuid,
+    employer: Uuid,
+    participant: Uuid,
+    participant_name: String,
+    mentor: Uuid,
+    draft_slot: Uuid,
+    open_slot: Uuid,
+    placement: Uuid,
+    client: Uuid,
+}
+
+fn gid(kind: &str, id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
+}
+
+async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
+    let db = &app.db;
+    let now = Utc::now();
+    let slug = format!("org-{tag}");
+    let partner = portalen_api::services::partners::create_partner(
+        db,
+        portalen_api::services::partners::NewPartner {
+            slug: slug.clone(),
+            name: format!("Organisation {tag}"),
+            kind: PartnerKind::NonProfit,
+            network: PartnerNetwork::Core,
+            granted_scopes: Scope::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
+            contact_email: None,
+            contact_phone: None,
+            website: None,
+        },
+    )
+    .await
+    .expect("partner")
+    .id;
+    let employer = portalen_api::services::employers::create_employer(
+        db,
+        portalen_api::services::employers::NewEmployer {
+            name: format!("Employer {tag}"),
+            organisation_number: portalen_api::domain::OrganisationNumber::from_nine_digits(
+                559_800_000 + number,
+            )
+            .expect("number")
+            .to_string(),
+            partner_organisation_id: Some(partner),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("employer")
+    .id;
+    let participant = Uuid::now_v7();
+    let participant_name = format!("Person{tag}");
+    participant::Entity::insert(participant::ActiveModel {
+        id: Set(participant),
+        display_name: Set(participant_name.clone()),
+        family_name: Set(Some(format!("Family{tag}"))),
+        email: Set(Some(format!("person-{tag}@example.org"))),
+        phone: Set(None),
+        swedish_level: Set(Some(SwedishLevel::A2)),
+        site: Set(Some(Site::Hageby)),
+        status: Set(ParticipantStatus::Active),
+        goal: Set(Some(format!("Goal{tag}"))),
+        interests: Set(StringList::default()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("participant");
+    consent::Entity::insert(consent::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        participant_id: Set(participant),
+        partner_organisation_id: Set(partner),
+        purpose: Set("test".to_owned()),
+        recorded_by: Set(None),
+        granted_at: Set(now),
+        revoked_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("consent");
+    let mentor = Uuid::now_v7();
+    mentor::Entity::insert(mentor::ActiveModel {
+        id: Set(mentor),
+        given_name: Set(format!("Mentor{tag}")),
+        family_name: Set(None),
+        email: Set(None),
+        phone: Set(None),
+        partner_organisation_id: Set(partner),
+        capacity: Set(2),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("mentor");
+    mentorship::Entity::insert(mentorship::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        mentor_id: Set(mentor),
+        participant_id: Set(participant),
+        started_on: Set(NaiveDate::from_ymd_opt(2026, 9, 1).expect("date")),
+        ended_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("mentorship");
+    let slot = |status| portalen_api::services::slots::NewSlot {
+        employer_id: employer,
+        title: format!("Slot{tag}"),
+        description: None,
+        kind: OpportunityKind::Internship,
+        places: 2,
+        site: None,
+        starts_on: NaiveDate::from_ymd_opt(2027, 1, 1).expect("date"),
+        ends_on: None,
+        required_swedish_level: None,
+        wanted_skills: vec![],
+        status,
+    };
+    let draft_slot = portalen_api::services::slots::create_slot(db, slot(SlotStatus::Draft))
+        .await
+        .expect("slot")
+        .id;
+    let open_slot = portalen_api::services::slots::create_slot(db, slot(SlotStatus::Open))
+        .await
+        .expect("slot")
+        .id;
+    let placement = Uuid::now_v7();
+    placement::Entity::insert(placement::ActiveModel {
+        id: Set(placement),
+        participant_id: Set(participant),
+        employer_id: Set(employer),
+        slot_id: Set(Some(draft_slot)),
+        responsible_partner_id: Set(partner),
+        mentor_id: Set(Some(mentor)),
+        kind: Set(OpportunityKind::Internship),
+        status: Set(PlacementStatus::Active),
+        starts_on: Set(None),
+        ends_on: Set(None),
+        outcome: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("placement");
+    let client = portalen_api::services::api_clients::create_api_client(
+        db,
+        portalen_api::services::api_clients::NewApiClient {
+            partner_slug: slug.clone(),
+            name: "system".to_owned(),
+            role: portalen_api::policy::Role::Partner,
+            scopes: vec![],
+            created_by: None,
+        },
+    )
+    .await
+    .expect("client")
+    .client
+    .id;
+    Side {
+        slug,
+        partner,
+        employer,
+        participant,
+        participant_name,
+        mentor,
+        draft_slot,
+        open_slot,
+        placement,
+        client,
+    }
+}
+
+const ROLES: [&str; 5] = [
+    "administrator",
+    "partner",
+    "employer",
+    "mentor",
+    "participant",
+];
+
+async fn token_for(app: &TestApp, side: &Side, role: &str) -> String {
+    let subject = match role {
+        "employer" => format!("employer:{}", side.employer),
+        "mentor" => format!("mentor:{}", side.mentor),
+        "participant" => format!("participant:{}", side.participant),
+        _ => format!("{role}-of-{}", side.slug),
+    };
+    app.token(&side.slug, role, &[], &subject).await
+}
+
+/// What a cell expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Succeeds, with data.
+    Ok,
+    /// Succeeds, and the target row is in the result.
+    Sees,
+    /// Succeeds, and the target row is nowhere in the result.
+    Hidden,
+    Forbidden,
+    NotFound,
+}
+use Expect::*;
+
+/// One operation: its root field, how to call it against a target side, and
+/// the expected outcome per role, for (own, other).
+struct Op {
+    field: &'static str,
+    mutation: bool,
+    call: fn(&Side, i32) -> (String, Value),
+    /// The id that marks the target row in a list result.
+    marker: fn(&Side) -> String,
+    expect: [(Expect, Expect); 5],
+}
+
+fn no_marker(_: &Side) -> String {
+    String::new()
+}
+
+fn ops() -> Vec<Op> {
+    vec![
+        Op {
+            field: "viewer",
+            mutation: false,
+            call: |_, _| ("{ viewer { role } }".into(), json!({})),
+            marker: no_marker,
+            expect: [(Ok, Ok); 5],
+        },
+        Op {
+            field: "partnerOrganisations",
+            mutation: false,
+            call: |_, _| {
+                (
+                    "{ partnerOrganisations(first: 100) { edges { node { id slug } } } }".into(),
+                    json!({}),
+                )
+            },
+            marker: |s| gid("PartnerOrganisation", s.partner),
+            expect: [(Sees, Sees); 5],
+        },
+        Op {
+            field: "partnerOrganisation",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($slug: String!) { partnerOrganisation(slug: $slug) { id name } }".into(),
+                    json!({ "slug": s.slug }),
+                )
+            },
+            marker: no_marker,
+            expect: [(Ok, Ok); 5],
+        },
+        Op {
+            field: "employers",
+            mutation: false,
+            call: |_, _| {
+                (
+                    "{ employers(first: 100) { edges { node { id name } } } }".into(),
+                    json!({}),
+                )
+            },
+            marker: |s| gid("Employer", s.employer),
+            expect: [(Sees, Sees); 5],
+        },
+        Op {
+            field: "employer",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { employer(id: $id) { id name } }".into(),
+                    json!({ "id": gid("Employer", s.employer) }),
+                )
+            },
+            marker: no_marker,
+            expect: [(Ok, Ok); 5],
+        },
+        Op {
+            field: "openInternshipSlots",
+            mutation: false,
+            call: |_, _| {
+                (
+                    "{ openInternshipSlots(first: 100) { edges { node { id } } } }".into(),
+                    json!({}),
+                )
+            },
+            marker: |s| gid("InternshipSlot", s.open_slot),
+            expect: [(Sees, Sees); 5],
+        },
+        Op {
+            field: "internshipSlot",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { internshipSlot(id: $id) { id title } }".into(),
+                    json!({ "id": gid("InternshipSlot", s.draft_slot) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (NotFound, NotFound),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
+            field: "participants",
+            mutation: false,
+            call: |_, _| {
+                (
+                    "{ participants(first: 100) { totalCount edges { node { id displayName } } } }"
+                        .into(),
+                    json!({}),
+                )
+            },
+            marker: |s| gid("Participant", s.participant),
+            expect: [
+                (Sees, Sees),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+            ],
+        },
+        Op {
+            field: "participant",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { participant(id: $id) { id displayName } }".into(),
+                    json!({ "id": gid("Participant", s.participant) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+            ],
+        },
+        Op {
+            field: "placements",
+            mutation: false,
+            call: |_, _| {
+                ("{ placements(first: 100) { totalCount edges { node { id participant { displayName } mentor { givenName } } } } }".into(), json!({}))
+            },
+            marker: |s| gid("Placement", s.placement),
+            expect: [
+                (Sees, Sees),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+            ],
+        },
+        Op {
+            field: "placement",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { placement(id: $id) { id status } }".into(),
+                    json!({ "id": gid("Placement", s.placement) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+            ],
+        },
+        Op {
+            field: "apiClients",
+            mutation: false,
+            call: |_, _| {
+                (
+                    "{ apiClients(first: 100) { edges { node { id clientId } } } }".into(),
+                    json!({}),
+                )
+            },
+            marker: |s| gid("ApiClient", s.client),
+            expect: [
+                (Sees, Sees),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "postInternshipSlot",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: PostInternshipSlotInput!) { postInternshipSlot(input: $input) { internshipSlot { id } userErrors { message } } }".into(),
+                json!({ "input": { "employerId": gid("Employer", s.employer), "title": "Ny plats", "kind": "INTERNSHIP", "places": 1, "startsOn": "2027-03-01" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, Forbidden),
+                (Ok, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "reschedulePlacement",
+            mutation: true,
+            call: |s, version| {
+                (
+                "mutation($input: ReschedulePlacementInput!) { reschedulePlacement(input: $input) { placement { id version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Placement", s.placement), "startsOn": "2027-01-10", "endsOn": "2027-03-10", "version": version } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, NotFound),
+                (Forbidden, NotFound),
+                (Forbidden, NotFound),
+            ],
+        },
+        Op {
+            field: "setPartnerGrant",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: SetPartnerGrantInput!) { setPartnerGrant(input: $input) { partnerOrganisation { slug } userErrors { message } } }".into(),
+                json!({ "input": { "slug": s.slug, "scopes": Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>() } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "setPartnerStatus",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: SetPartnerStatusInput!) { setPartnerStatus(input: $input) { partnerOrganisation { status } userErrors { message } } }".into(),
+                json!({ "input": { "slug": s.slug, "status": "ACTIVE" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "createApiClient",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: CreateApiClientInput!) { createApiClient(input: $input) { apiClient { id } userErrors { message } } }".into(),
+                json!({ "input": { "partnerSlug": s.slug, "name": "matrix" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "revokeApiClient",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: RevokeApiClientInput!) { revokeApiClient(input: $input) { apiClient { id } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("ApiClient", s.client) } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+    ]
+}
+
+fn check(op: &Op, expect: Expect, target: &Side, body: &Value) -> Result<(), String> {
+    let codes = error_codes(body);
+    let data = &body["data"][op.field];
+    let text = body.to_string();
+    let marker = (op.marker)(target);
+    let user_errors_empty = !op.mutation || data["userErrors"] == json!([]);
+    let ok = match expect {
+        Ok => codes.is_empty() && !data.is_null() && user_errors_empty,
+        Sees => codes.is_empty() && text.contains(&marker),
+        Hidden => codes.is_empty() && !text.contains(&marker),
+        Forbidden => codes == ["FORBIDDEN"] && data.is_null(),
+        NotFound => codes == ["NOT_FOUND"] && data.is_null(),
+    };
+    if ok {
+        Result::Ok(())
+    } else {
+        Err(format!("expected {expect:?}, got {body}"))
+    }
+}
+
+async fn current_version(app: &TestApp, placement: Uuid) -> i32 {
+    placement::Entity::find_by_id(placement)
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("placement")
+        .version
+}
+
+#[tokio::test]
+async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_rows() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let a = side(&app, "a", 1).await;
+    let b = side(&app, "b", 2).await;
+    let mut failures = Vec::new();
+    let mut cells = 0;
+    for (own, other) in [(&a, &b), (&b, &a)] {
+        for (r, role) in ROLES.iter().enumerate() {
+            let token = token_for(&app, own, role).await;
+            for op in ops() {
+                for (target, expect) in [(own, op.expect[r].0), (other, op.expect[r].1)] {
+                    let version = current_version(&app, target.placement).await;
+                    let (query, variables) = (op.call)(target, version);
+                    let body = app.graphql_as(&token, &query, variables).await;
+                    cells += 1;
+                    let whose = if std::ptr::eq(target, own) {
+                        "own"
+                    } else {
+                        "other"
+                    };
+                    if let Err(why) = check(&op, expect, target, &body) {
+                        failures.push(format!(
+                            "{} as {role} of {} on {whose} rows: {why}",
+                            op.field, own.slug
+                        ));
+                    }
+                    // Whatever the cell, no personal value of the other
+                    // organisation's participant reaches a non-administrator.
+                    if *role != "administrator" && !op.mutation {
+                        let text = body.to_string();
+                        for leak in [
+                            &other.participant_name,
+                            &format!("Family{}", &other.slug[4..]),
+                            &format!("person-{}@", &other.slug[4..]),
+                        ] {
+                            if text.contains(leak.as_str()) {
+                                failures.push(format!(
+                                    "{} as {role} of {} leaked {leak}: {text}",
+                                    op.field, own.slug
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} cells failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(cells, 2 * ROLES.len() * ops().len() * 2);
+}
+
+#[tokio::test]
+async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let a = side(&app, "a", 1).await;
+    let public: BTreeSet<&str> = ["partnerOrganisations", "partnerOrganisation"].into();
+    // A token with no scopes at all, and no token.
+    let scopeless = app
+        .token(&a.slug, "partner", &["audit:read"], "staff")
+        .await;
+    for op in ops() {
+        let (query, variables) = (op.call)(&a, current_version(&app, a.placement).await);
+        let body = app.graphql_as(&scopeless, &query, variables.clone()).await;
+        let anonymous = app.graphql(&query, variables).await;
+        if public.contains(op.field) {
+            assert!(
+                error_codes(&body).is_empty() && error_codes(&anonymous).is_empty(),
+                "{}: {body} {anonymous}",
+                op.field
+            );
+        } else if op.field == "viewer" {
+            assert!(error_codes(&body).is_empty(), "{body}");
+            assert_eq!(error_codes(&anonymous), ["UNAUTHENTICATED"]);
+        } else {
+            assert_eq!(error_codes(&body), ["FORBIDDEN"], "{}: {body}", op.field);
+            assert_eq!(body["data"], Value::Null, "{}: {body}", op.field);
+            assert_eq!(
+                error_codes(&anonymous),
+                ["UNAUTHENTICATED"],
+                "{}: {anonymous}",
+                op.field
+            );
+            assert_eq!(anonymous["data"], Value::Null, "{}: {anonymous}", op.field);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_matrix_covers_every_operation() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let body = app
+        .graphql(
+            "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }",
+            json!({}),
+        )
+        .await;
+    let mut schema_ops = BTreeSet::new();
+    for root in ["queryType", "mutationType"] {
+        for field in body["data"]["__schema"][root]["fields"]
+            .as_array()
+            .expect("fields")
+        {
+            schema_ops.insert(field["name"].as_str().expect("name").to_owned());
+        }
+    }
+    let matrix: BTreeSet<String> = ops().iter().map(|op| op.field.to_owned()).collect();
+    assert_eq!(
+        schema_ops, matrix,
+        "add every new operation to the authorization matrix"
+    );
+}
+
+#[tokio::test]
+async fn personal_fields_need_the_pii_scope_and_employers_see_candidate_fields_only() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let a = side(&app, "a", 1).await;
+    let query = "query($id: ID!) { participant(id: $id) { displayName skills status email familyName residenceStatus } }";
+    let variables = json!({ "id": gid("Participant", a.participant) });
+
+    let with_pii = app
+        .token(
+            &a.slug,
+            "partner",
+            &["participants:read", "participants:pii"],
+            "staff",
+        )
+        .await;
+    let body = app.graphql_as(&with_pii, query, variables.clone()).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(body["data"]["participant"]["email"], "person-a@example.org");
+    assert_eq!(body["data"]["participant"]["familyName"], "Familya");
+
+    let without_pii = app
+        .token(&a.slug, "partner", &["participants:read"], "staff")
+        .await;
+    let body = app.graphql_as(&without_pii, query, variables.clone()).await;
+    let participant = &body["data"]["participant"];
+    assert_eq!(
+        participant["displayName"], "Persona",
+        "the rest of the result still comes back: {body}"
+    );
+    assert_eq!(participant["status"], "ACTIVE");
+    for field in ["email", "familyName", "residenceStatus"] {
+        assert_eq!(participant[field], Value::Null, "{field}");
+    }
+    let forbidden: BTreeSet<String> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter(|e| e["extensions"]["code"] == "FORBIDDEN")
+        .map(|e| e["path"][1].as_str().expect("path").to_owned())
+        .collect();
+    assert_eq!(
+        forbidden,
+        ["email", "familyName", "residenceStatus"]
+            .map(String::from)
+            .into()
+    );
+
+    // An employer sees a candidate's name and skills, not their status or contact.
+    let employer = app
+        .token(
+            &a.slug,
+            "employer",
+            &[],
+            &format!("employer:{}", a.employer),
+        )
+        .await;
+    let body = app.graphql_as(&employer, query, variables).await;
+    assert_eq!(body["data"]["participant"]["displayName"], "Persona");
+    for field in ["status", "email", "familyName", "residenceStatus"] {
+        assert_eq!(body["data"]["participant"][field], Value::Null, "{field}");
+    }
+    assert!(!body.to_string().contains("person-a@example.org"));
+}
