@@ -4,6 +4,7 @@
 use async_graphql::{Context, Guard, Result};
 
 use super::error::{ErrorCode, error};
+use crate::policy::rows::{ParticipantFields, participant_fields};
 use crate::policy::{Caller, Role, Scope};
 
 /// The checked caller of the request; UNAUTHENTICATED without one.
@@ -63,5 +64,50 @@ impl Guard for Require {
             ));
         }
         Ok(())
+    }
+}
+
+/// Requires that the caller may read a level of fields of one participant,
+/// as `policy::rows::participant_fields` decides. Without it the field is
+/// null with FORBIDDEN on its path; the rest of the result still comes back.
+pub struct ParticipantFieldGuard {
+    participant: uuid::Uuid,
+    level: ParticipantFields,
+}
+
+impl ParticipantFieldGuard {
+    /// Profile fields: everyone who sees the participant except employers.
+    pub fn profile(participant: uuid::Uuid) -> Self {
+        Self {
+            participant,
+            level: ParticipantFields::Profile,
+        }
+    }
+
+    /// Personal fields: `participants:pii`, as administrator, partner or the
+    /// participant themselves.
+    pub fn personal(participant: uuid::Uuid) -> Self {
+        Self {
+            participant,
+            level: ParticipantFields::Personal,
+        }
+    }
+}
+
+impl Guard for ParticipantFieldGuard {
+    async fn check(&self, ctx: &Context<'_>) -> Result<()> {
+        let allowed = participant_fields(caller(ctx)?, self.participant);
+        match (self.level, allowed) {
+            (ParticipantFields::Personal, ParticipantFields::Personal) => Ok(()),
+            (ParticipantFields::Personal, _) => Err(error(
+                ErrorCode::Forbidden,
+                "personal fields need the scope participants:pii",
+            )),
+            (ParticipantFields::Profile, ParticipantFields::Candidate) => Err(error(
+                ErrorCode::Forbidden,
+                "this field is not shown to employers",
+            )),
+            _ => Ok(()),
+        }
     }
 }

@@ -89,4 +89,16 @@ mod tests {
         }
         assert_eq!(Scope::parse("participants:everything"), None);
     }
+
+    #[test]
+    fn every_scope_is_documented_in_the_schema() {
+        let sdl = crate::graphql::sdl();
+        for scope in Scope::ALL {
+            assert!(
+                sdl.contains(&format!("`{}`", scope.as_str())),
+                "{} is not in the schema's descriptions",
+                scope.as_str()
+            );
+        }
+    }
 }

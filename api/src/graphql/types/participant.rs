@@ -3,13 +3,11 @@ use entity::participant;
 
 use super::{Placement, loader_error, loaders};
 use crate::graphql::enums::{LanguageLevel, ParticipantStatus, Site, SwedishLevel};
-use crate::graphql::error::{ErrorCode, error};
-use crate::graphql::guards::caller;
+use crate::graphql::guards::ParticipantFieldGuard;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
     LanguagesOfParticipant, PlacementsOfParticipant, SensitiveOfParticipant, SkillsOfParticipant,
 };
-use crate::policy::rows::{ParticipantFields, participant_fields};
 
 /// A person taking part in Portalen, described from their own skills,
 /// languages and goals. Only a first name or alias is required.
@@ -28,31 +26,6 @@ pub struct LanguageSkill {
     pub language: String,
     /// How well.
     pub level: LanguageLevel,
-}
-
-impl Participant {
-    /// FORBIDDEN unless the caller may read fields of `level` on this row.
-    fn allow(&self, ctx: &Context<'_>, level: ParticipantFields) -> Result<()> {
-        let allowed = participant_fields(caller(ctx)?, self.0.id);
-        let ok = match level {
-            ParticipantFields::Candidate => true,
-            ParticipantFields::Profile => allowed != ParticipantFields::Candidate,
-            ParticipantFields::Personal => allowed == ParticipantFields::Personal,
-        };
-        if ok {
-            Ok(())
-        } else if level == ParticipantFields::Personal {
-            Err(error(
-                ErrorCode::Forbidden,
-                "personal fields need the scope participants:pii",
-            ))
-        } else {
-            Err(error(
-                ErrorCode::Forbidden,
-                "this field is not shown to employers",
-            ))
-        }
-    }
 }
 
 #[Object]
@@ -98,32 +71,32 @@ impl Participant {
     }
 
     /// Hageby or Ringdansen. Profile field: not shown to employers.
-    async fn site(&self, ctx: &Context<'_>) -> Result<Option<Site>> {
-        self.allow(ctx, ParticipantFields::Profile)?;
-        Ok(self.0.site.map(Into::into))
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
+    async fn site(&self) -> Option<Site> {
+        self.0.site.map(Into::into)
     }
 
     /// Where the participant is on the way. Profile field.
-    async fn status(&self, ctx: &Context<'_>) -> Result<Option<ParticipantStatus>> {
-        self.allow(ctx, ParticipantFields::Profile)?;
-        Ok(Some(self.0.status.into()))
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
+    async fn status(&self) -> Option<ParticipantStatus> {
+        Some(self.0.status.into())
     }
 
     /// Their own goal or business idea, in their words. Profile field.
-    async fn goal(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        self.allow(ctx, ParticipantFields::Profile)?;
-        Ok(self.0.goal.as_deref())
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
+    async fn goal(&self) -> Option<&str> {
+        self.0.goal.as_deref()
     }
 
     /// Interests. Profile field.
-    async fn interests(&self, ctx: &Context<'_>) -> Result<Option<Vec<String>>> {
-        self.allow(ctx, ParticipantFields::Profile)?;
-        Ok(Some(self.0.interests.as_slice().to_vec()))
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
+    async fn interests(&self) -> Option<Vec<String>> {
+        Some(self.0.interests.as_slice().to_vec())
     }
 
     /// The participant's placements that the caller may see. Profile field.
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
     async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
-        self.allow(ctx, ParticipantFields::Profile)?;
         let rows = loaders(ctx)?
             .load_one(PlacementsOfParticipant(self.0.id))
             .await
@@ -133,26 +106,26 @@ impl Participant {
     }
 
     /// Family name. Personal field: requires `participants:pii`.
-    async fn family_name(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        self.allow(ctx, ParticipantFields::Personal)?;
-        Ok(self.0.family_name.as_deref())
+    #[graphql(guard = "ParticipantFieldGuard::personal(self.0.id)")]
+    async fn family_name(&self) -> Option<&str> {
+        self.0.family_name.as_deref()
     }
 
     /// E-mail address. Personal field: requires `participants:pii`.
-    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        self.allow(ctx, ParticipantFields::Personal)?;
-        Ok(self.0.email.as_deref())
+    #[graphql(guard = "ParticipantFieldGuard::personal(self.0.id)")]
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
     }
 
     /// Phone number. Personal field: requires `participants:pii`.
-    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        self.allow(ctx, ParticipantFields::Personal)?;
-        Ok(self.0.phone.as_deref())
+    #[graphql(guard = "ParticipantFieldGuard::personal(self.0.id)")]
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
     }
 
     /// Residence status. Personal field: requires `participants:pii`.
+    #[graphql(guard = "ParticipantFieldGuard::personal(self.0.id)")]
     async fn residence_status(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        self.allow(ctx, ParticipantFields::Personal)?;
         let row = loaders(ctx)?
             .load_one(SensitiveOfParticipant(self.0.id))
             .await
@@ -161,8 +134,8 @@ impl Participant {
     }
 
     /// Caseworkers' notes. Personal field: requires `participants:pii`.
+    #[graphql(guard = "ParticipantFieldGuard::personal(self.0.id)")]
     async fn notes(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        self.allow(ctx, ParticipantFields::Personal)?;
         let row = loaders(ctx)?
             .load_one(SensitiveOfParticipant(self.0.id))
             .await

@@ -30,7 +30,16 @@ impl Viewer {
         row.map(PartnerOrganisation).ok_or_else(internal)
     }
 
-    /// The scopes in force: the token's, as far as the organisation still holds them.
+    /// The scopes in force: the token's, as far as the organisation still
+    /// holds them. The scopes are: `participants:read` (participant profiles
+    /// the organisation may see), `participants:write` (create and change
+    /// them), `participants:pii` (personal fields: contact details, family
+    /// name, residence status, notes), `mentors:read`, `mentors:write`,
+    /// `employers:read`, `employers:write`, `slots:read`, `slots:write`
+    /// (post and change internship slots), `placements:read`,
+    /// `placements:write` (propose and change placements), `partners:admin`
+    /// (partner organisations, their grants and API clients), `reports:read`
+    /// (aggregated impact reports) and `audit:read` (the audit trail).
     async fn scopes(&self) -> Vec<&'static str> {
         self.0.scopes.iter().map(|s| s.as_str()).collect()
     }
