@@ -744,3 +744,56 @@ async fn personal_fields_need_the_pii_scope_and_employers_see_candidate_fields_o
     }
     assert!(!body.to_string().contains("person-a@example.org"));
 }
+
+#[tokio::test]
+async fn nested_fields_need_the_scope_of_what_they_show() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let a = side(&app, "a", 1).await;
+
+    // The directory is public; what hangs off it is not.
+    let query = "query($slug: String!) { partnerOrganisation(slug: $slug) { name employers { name openSlots { title } } } }";
+    let body = app.graphql(query, json!({ "slug": a.slug })).await;
+    assert_eq!(
+        body["data"]["partnerOrganisation"]["name"],
+        "Organisation a"
+    );
+    assert_eq!(
+        body["data"]["partnerOrganisation"]["employers"],
+        Value::Null
+    );
+    assert_eq!(error_codes(&body), ["UNAUTHENTICATED"], "{body}");
+
+    let employers_only = app
+        .token(&a.slug, "partner", &["employers:read"], "staff")
+        .await;
+    let body = app
+        .graphql_as(&employers_only, query, json!({ "slug": a.slug }))
+        .await;
+    assert_eq!(
+        body["data"]["partnerOrganisation"]["employers"][0]["name"],
+        "Employer a"
+    );
+    assert_eq!(
+        body["data"]["partnerOrganisation"]["employers"][0]["openSlots"],
+        Value::Null
+    );
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+
+    // A placements-only token sees the placement, not who is in it or their mentor.
+    let placements_only = app
+        .token(&a.slug, "partner", &["placements:read"], "staff")
+        .await;
+    let body = app
+        .graphql_as(
+            &placements_only,
+            "{ placements { edges { node { status participant { displayName } mentor { givenName } } } } }",
+            json!({}),
+        )
+        .await;
+    let node = &body["data"]["placements"]["edges"][0]["node"];
+    assert_eq!(node["status"], "ACTIVE", "{body}");
+    assert_eq!(node["participant"], Value::Null);
+    assert_eq!(node["mentor"], Value::Null);
+    assert_eq!(error_codes(&body), ["FORBIDDEN", "FORBIDDEN"], "{body}");
+    assert!(!body.to_string().contains("Persona") && !body.to_string().contains("Mentora"));
+}

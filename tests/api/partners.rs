@@ -146,7 +146,12 @@ async fn a_partner_is_found_by_slug_and_an_unknown_slug_is_not_found() {
     let app = spawn_app().await;
     let query =
         "query($slug: String!) { partnerOrganisation(slug: $slug) { name employers { name } } }";
-    let body = app.graphql(query, json!({ "slug": "vita-hasten" })).await;
+    let token = app
+        .token("vita-hasten", "partner", &["employers:read"], "staff-1")
+        .await;
+    let body = app
+        .graphql_as(&token, query, json!({ "slug": "vita-hasten" }))
+        .await;
     assert_eq!(
         body["data"]["partnerOrganisation"]["name"],
         "HC Vita Hästen"

@@ -1,3 +1,5 @@
+use crate::graphql::guards::Require;
+use crate::policy::Scope;
 use async_graphql::{Context, ID, Object, Result};
 use entity::employer;
 
@@ -64,7 +66,8 @@ impl Employer {
         Ok(row.map(PartnerOrganisation))
     }
 
-    /// The employer's open slots, oldest first.
+    /// The employer's open slots, oldest first. Requires `slots:read`.
+    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
     async fn open_slots(&self, ctx: &Context<'_>) -> Result<Vec<InternshipSlot>> {
         let rows = loaders(ctx)?
             .load_one(OpenSlotsOfEmployer(self.0.id))

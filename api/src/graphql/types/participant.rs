@@ -3,11 +3,13 @@ use entity::participant;
 
 use super::{Placement, loader_error, loaders};
 use crate::graphql::enums::{LanguageLevel, ParticipantStatus, Site, SwedishLevel};
-use crate::graphql::guards::ParticipantFieldGuard;
+
+use crate::graphql::guards::{ParticipantFieldGuard, Require};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
     LanguagesOfParticipant, PlacementsOfParticipant, SensitiveOfParticipant, SkillsOfParticipant,
 };
+use crate::policy::Scope;
 
 /// A person taking part in Portalen, described from their own skills,
 /// languages and goals. Only a first name or alias is required.
@@ -94,8 +96,11 @@ impl Participant {
         Some(self.0.interests.as_slice().to_vec())
     }
 
-    /// The participant's placements that the caller may see. Profile field.
-    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
+    /// The participant's placements that the caller may see. Profile field;
+    /// requires `placements:read`.
+    #[graphql(
+        guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::scope(Scope::PlacementsRead))"
+    )]
     async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
         let rows = loaders(ctx)?
             .load_one(PlacementsOfParticipant(self.0.id))

@@ -1,3 +1,4 @@
+use crate::graphql::guards::Require;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::partner_organisation;
@@ -62,6 +63,8 @@ impl PartnerOrganisation {
     }
 
     /// Employers that are this organisation (a company or club can be both).
+    /// Requires `employers:read`.
+    #[graphql(guard = "Require::scope(Scope::EmployersRead)")]
     async fn employers(&self, ctx: &Context<'_>) -> Result<Vec<Employer>> {
         let rows = loaders(ctx)?
             .load_one(EmployersOfPartner(self.0.id))

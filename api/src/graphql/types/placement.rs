@@ -1,3 +1,5 @@
+use crate::graphql::guards::Require;
+use crate::policy::Scope;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use entity::placement;
@@ -51,7 +53,8 @@ impl Placement {
         self.0.version
     }
 
-    /// The participant, if the caller may see them.
+    /// The participant, if the caller may see them. Requires `participants:read`.
+    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
     async fn participant(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
         let row = loaders(ctx)?
             .load_one(ParticipantById(self.0.participant_id))
@@ -90,7 +93,9 @@ impl Placement {
         row.map(PartnerOrganisation).ok_or_else(internal)
     }
 
-    /// The mentor supporting the participant, if any and if the caller may see them.
+    /// The mentor supporting the participant, if any and if the caller may see
+    /// them. Requires `mentors:read`.
+    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
     async fn mentor(&self, ctx: &Context<'_>) -> Result<Option<Mentor>> {
         let Some(id) = self.0.mentor_id else {
             return Ok(None);
