@@ -8,6 +8,7 @@ pub mod guards;
 pub mod ids;
 pub mod loaders;
 pub mod mutation;
+pub mod node;
 pub mod query;
 pub mod types;
 

@@ -251,6 +251,44 @@ fn no_marker(_: &Side) -> String {
 fn ops() -> Vec<Op> {
     vec![
         Op {
+            field: "node",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { node(id: $id) { id ... on Participant { displayName } } }"
+                        .into(),
+                    json!({ "id": gid("Participant", s.participant) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+            ],
+        },
+        Op {
+            field: "nodes",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Placement { status } } }"
+                        .into(),
+                    json!({ "ids": [gid("Placement", s.placement)] }),
+                )
+            },
+            marker: |s| gid("Placement", s.placement),
+            expect: [
+                (Sees, Sees),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+            ],
+        },
+        Op {
             field: "viewer",
             mutation: false,
             call: |_, _| ("{ viewer { role } }".into(), json!({})),

@@ -16,6 +16,7 @@ mod graphql_http;
 mod health;
 mod helpers;
 mod migrations;
+mod nodes;
 mod partners;
 mod seed;
 mod slots_and_employers;

@@ -69,6 +69,8 @@ keys! {
     PlacementsOfParticipant;
     /// Key: a mentor by id, if the caller may see them.
     MentorById;
+    /// Key: a placement by id, if the caller may see it.
+    PlacementById;
 }
 
 type Shared = Arc<ServiceError>;
@@ -128,3 +130,4 @@ loader!(SkillsOfParticipant => Vec<String>, |db, _caller, ids| services::partici
 loader!(SensitiveOfParticipant => participant_sensitive::Model, |db, _caller, ids| services::participants::load_sensitive(db, &ids));
 loader!(PlacementsOfParticipant => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_of_participants(db, caller, &ids));
 loader!(MentorById => mentor::Model, |db, caller, ids| services::mentors::load_mentors(db, caller, &ids));
+loader!(PlacementById => placement::Model, |db, caller, ids| services::placements::load_placements(db, caller, &ids));

@@ -16,6 +16,7 @@ use crate::services;
 /// Every query of the API.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
+    super::node::NodeQuery,
     ViewerQuery,
     PartnerQuery,
     EmployerQuery,

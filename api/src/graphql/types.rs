@@ -25,13 +25,11 @@ use super::error::to_graphql;
 use super::loaders::Loaders;
 
 /// The request's loader.
-pub(crate) fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
+pub fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
     ctx.data::<Loaders>()
 }
 
 /// Maps a loader's shared error.
-pub(crate) fn loader_error(
-    err: std::sync::Arc<crate::services::ServiceError>,
-) -> async_graphql::Error {
+pub fn loader_error(err: std::sync::Arc<crate::services::ServiceError>) -> async_graphql::Error {
     to_graphql(&err)
 }

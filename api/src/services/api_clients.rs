@@ -118,6 +118,17 @@ pub async fn list_api_clients<C: ConnectionTrait>(
     .await
 }
 
+/// One API client by id, if it exists.
+pub async fn find_api_client<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> ServiceResult<Option<ApiClient>> {
+    api_client::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read API client"))
+}
+
 /// How many API clients there are.
 pub async fn count_api_clients<C: ConnectionTrait>(db: &C) -> ServiceResult<u64> {
     pagination::count(db, all(), "failed to count API clients").await

@@ -57,6 +57,20 @@ pub async fn find_placement<C: ConnectionTrait>(
         })
 }
 
+/// The placements with these ids that the caller may see.
+pub async fn load_placements<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Placement>> {
+    let rows = visible(caller)
+        .filter(placement::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load placements"))?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
 /// The placements of these participants that the caller may see.
 pub async fn load_placements_of_participants<C: ConnectionTrait>(
     db: &C,

@@ -14,7 +14,7 @@ pub struct ApiClient(pub api_client::Model);
 #[Object]
 impl ApiClient {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::ApiClient, self.0.id)
     }
 

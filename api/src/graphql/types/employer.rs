@@ -15,7 +15,7 @@ pub struct Employer(pub employer::Model);
 #[Object]
 impl Employer {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Employer, self.0.id)
     }
 

@@ -15,7 +15,7 @@ pub struct InternshipSlot(pub internship_slot::Model);
 #[Object]
 impl InternshipSlot {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::InternshipSlot, self.0.id)
     }
 

@@ -12,7 +12,7 @@ pub struct Mentor(pub mentor::Model);
 #[Object]
 impl Mentor {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Mentor, self.0.id)
     }
 

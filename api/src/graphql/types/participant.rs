@@ -33,7 +33,7 @@ pub struct LanguageSkill {
 #[Object]
 impl Participant {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Participant, self.0.id)
     }
 

@@ -18,7 +18,7 @@ pub struct PartnerOrganisation(pub partner_organisation::Model);
 #[Object]
 impl PartnerOrganisation {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::PartnerOrganisation, self.0.id)
     }
 

@@ -19,7 +19,7 @@ pub struct Placement(pub placement::Model);
 #[Object]
 impl Placement {
     /// Opaque global id.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Placement, self.0.id)
     }
 

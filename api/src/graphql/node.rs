@@ -1,0 +1,129 @@
+//! Global object identification: `node(id:)` and `nodes(ids:)` resolve any
+//! global id through the same scopes and row policy as the typed queries.
+
+use async_graphql::{Context, Guard, ID, Interface, Object, Result};
+
+use super::error::bad_input;
+use super::guards::Require;
+use super::ids::{NodeType, decode};
+use super::loaders::{
+    EmployerById, MentorById, ParticipantById, PartnerById, PlacementById, SlotById,
+};
+use super::query::db;
+use super::types::{
+    ApiClient, Employer, InternshipSlot, Mentor, Participant, PartnerOrganisation, Placement,
+    loader_error, loaders,
+};
+use crate::policy::Scope;
+use crate::services;
+
+/// The most ids one `nodes` call takes.
+pub const MAX_NODES: usize = 100;
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global id."))]
+pub enum Node {
+    PartnerOrganisation(PartnerOrganisation),
+    Employer(Employer),
+    InternshipSlot(InternshipSlot),
+    Participant(Participant),
+    Placement(Placement),
+    Mentor(Mentor),
+    ApiClient(ApiClient),
+}
+
+/// The scope (and role) reading objects of a type needs, as on its typed queries.
+fn requirement(node_type: NodeType) -> Option<Require> {
+    match node_type {
+        NodeType::PartnerOrganisation => None,
+        NodeType::Employer => Some(Require::scope(Scope::EmployersRead)),
+        NodeType::InternshipSlot => Some(Require::scope(Scope::SlotsRead)),
+        NodeType::Participant => Some(Require::scope(Scope::ParticipantsRead)),
+        NodeType::Placement => Some(Require::scope(Scope::PlacementsRead)),
+        NodeType::Mentor => Some(Require::scope(Scope::MentorsRead)),
+        NodeType::ApiClient => Some(Require::administrator(Scope::PartnersAdmin)),
+    }
+}
+
+/// The object behind a global id, if the caller may see it.
+async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
+    let Some((node_type, uuid)) = decode(id) else {
+        return Err(bad_input("id", "not a valid id"));
+    };
+    if let Some(requirement) = requirement(node_type) {
+        requirement.check(ctx).await?;
+    }
+    let loaders = loaders(ctx)?;
+    Ok(match node_type {
+        NodeType::PartnerOrganisation => loaders
+            .load_one(PartnerById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::PartnerOrganisation(PartnerOrganisation(m))),
+        NodeType::Employer => loaders
+            .load_one(EmployerById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Employer(Employer(m))),
+        NodeType::InternshipSlot => loaders
+            .load_one(SlotById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::InternshipSlot(InternshipSlot(m))),
+        NodeType::Participant => loaders
+            .load_one(ParticipantById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Participant(Participant(m))),
+        NodeType::Placement => loaders
+            .load_one(PlacementById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Placement(Placement(m))),
+        NodeType::Mentor => loaders
+            .load_one(MentorById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Mentor(Mentor(m))),
+        NodeType::ApiClient => services::api_clients::find_api_client(db(ctx)?, uuid)
+            .await?
+            .map(|m| Node::ApiClient(ApiClient(m))),
+    })
+}
+
+/// `node` and `nodes`.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The object with this global id; NOT_FOUND if there is none or the
+    /// caller may not see it. Needs the scope its type needs (see the typed
+    /// queries).
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id.")] id: ID,
+    ) -> Result<Node> {
+        resolve(ctx, &id)
+            .await?
+            .ok_or_else(|| super::error::error(super::error::ErrorCode::NotFound, "not found"))
+    }
+
+    /// The objects with these global ids, in order: null where an id is
+    /// unknown or not visible to the caller. At most 100 ids; loaded in one
+    /// batch per type.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids, at most 100.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(bad_input("ids", format!("at most {MAX_NODES} ids")));
+        }
+        let lookups = ids.iter().map(|id| resolve(ctx, id));
+        let results = futures_util::future::join_all(lookups).await;
+        results.into_iter().collect()
+    }
+}
