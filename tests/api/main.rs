@@ -12,6 +12,7 @@
 mod authorization;
 mod compose;
 mod constraints;
+mod dashboard;
 mod graphql_http;
 mod health;
 mod helpers;

@@ -1,0 +1,53 @@
+//! The dashboard path: a page of participants with their placements, each
+//! with employer and mentor, costs a constant number of SQL statements.
+
+use serde_json::json;
+
+use crate::helpers::{Fixture, spawn_app_with};
+
+const DASHBOARD: &str = r#"
+query($first: Int!) {
+  participants(first: $first) {
+    edges { node { id displayName languages { language } placements { status employer { name } mentor { givenName } } } }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_dashboard_page_costs_the_same_few_statements_whatever_its_size() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    portalen_api::seed::scale::seed_scale(&app.db, 200)
+        .await
+        .expect("seed");
+    let token = app.admin_token().await;
+    // Warm-up, so that pool and prepared-statement setup are not counted.
+    app.graphql_as(&token, DASHBOARD, json!({ "first": 1 }))
+        .await;
+
+    let mut counts = Vec::new();
+    for first in [5, 50] {
+        app.take_statement_count();
+        let body = app
+            .graphql_as(&token, DASHBOARD, json!({ "first": first }))
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let edges = body["data"]["participants"]["edges"]
+            .as_array()
+            .expect("edges");
+        assert_eq!(edges.len(), first);
+        let placements: usize = edges
+            .iter()
+            .map(|e| e["node"]["placements"].as_array().map_or(0, Vec::len))
+            .sum();
+        assert!(
+            placements >= first / 2 - 1,
+            "the fixture should give about half a placement each"
+        );
+        counts.push(app.take_statement_count());
+    }
+    // Caller's organisation, participants, languages, placements, employers, mentors.
+    assert_eq!(
+        counts[0], counts[1],
+        "statements grew with the page: {counts:?}"
+    );
+    assert!(counts[1] <= 6, "{counts:?}");
+}
