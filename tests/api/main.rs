@@ -18,6 +18,7 @@ mod health;
 mod helpers;
 mod migrations;
 mod nodes;
+mod participant_filters;
 mod partners;
 mod seed;
 mod slots_and_employers;

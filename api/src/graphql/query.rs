@@ -1,10 +1,11 @@
 //! Query roots, one per domain, merged into [`QueryRoot`]. Each declares what
 //! it requires with a guard; row policy is applied by the services.
 
-use async_graphql::{Context, ID, MergedObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MergedObject, Object, Result};
 use sea_orm::DatabaseConnection;
 
 use super::connection::{Paged, connection, count_with, page_request};
+use super::enums::{ParticipantStatus, Site, SwedishLevel};
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
 use super::types::{
@@ -177,6 +178,38 @@ impl SlotQuery {
     }
 }
 
+/// Narrows a list of participants; given fields must all hold.
+#[derive(InputObject, Default)]
+pub struct ParticipantFilter {
+    /// At this site.
+    pub site: Option<Site>,
+    /// In any of these statuses.
+    #[graphql(default)]
+    pub status: Vec<ParticipantStatus>,
+    /// Speaks this language (ISO 639 code, e.g. `ti`), at any level.
+    pub language: Option<String>,
+    /// Has this skill (a tag, e.g. `cooking`).
+    pub skill: Option<String>,
+    /// Speaks Swedish at this level or above.
+    pub swedish_level_at_least: Option<SwedishLevel>,
+    /// Part of the name, case-insensitive (1 to 100 characters). Matches the
+    /// family name only for callers who may read personal fields.
+    pub name_contains: Option<String>,
+}
+
+impl From<ParticipantFilter> for services::participants::ParticipantFilter {
+    fn from(filter: ParticipantFilter) -> Self {
+        Self {
+            site: filter.site.map(Into::into),
+            statuses: filter.status.into_iter().map(Into::into).collect(),
+            language: filter.language,
+            skill: filter.skill,
+            swedish_level_at_least: filter.swedish_level_at_least.map(Into::into),
+            name_contains: filter.name_contains,
+        }
+    }
+}
+
 /// Queries about participants.
 #[derive(Default)]
 pub struct ParticipantQuery;
@@ -184,11 +217,14 @@ pub struct ParticipantQuery;
 #[Object]
 impl ParticipantQuery {
     /// The participants the caller may see (see the row policy in the README),
-    /// in the order they joined. Requires `participants:read`.
+    /// in the order they joined, narrowed by `filter`. Requires `participants:read`.
     #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
     async fn participants(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only participants matching all given fields.")] filter: Option<
+            ParticipantFilter,
+        >,
         #[graphql(desc = "Items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
@@ -196,18 +232,19 @@ impl ParticipantQuery {
         #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
     ) -> Result<Paged<Participant>> {
         let page = page_request(after, before, first, last)?;
+        let filter = filter.map(Into::into).unwrap_or_default();
         let db = db(ctx)?.clone();
         let caller = caller(ctx)?.clone();
-        let rows = services::participants::list_participants(&db, &caller, page).await?;
+        let rows = services::participants::list_participants(&db, &caller, &filter, page).await?;
         Ok(connection(
             rows,
             |r| r.id,
             Participant,
             move || {
-                let (db, caller) = (db.clone(), caller.clone());
-                count_with(
-                    async move { services::participants::count_participants(&db, &caller).await },
-                )
+                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+                count_with(async move {
+                    services::participants::count_participants(&db, &caller, &filter).await
+                })
             },
         ))
     }

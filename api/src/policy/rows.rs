@@ -232,3 +232,11 @@ pub fn participant_fields(caller: &Caller, participant_id: Uuid) -> ParticipantF
         _ => ParticipantFields::Profile,
     }
 }
+
+/// Whether a search may match the personal fields of the rows the caller
+/// sees (family name): only for callers who may read them, so a search
+/// cannot reveal what a field it may not read contains.
+pub fn may_search_personal_fields(caller: &Caller) -> bool {
+    use super::Scope::ParticipantsPii;
+    matches!(caller.role, Role::Administrator | Role::Partner) && caller.has(ParticipantsPii)
+}

@@ -2,8 +2,14 @@
 
 use std::collections::HashMap;
 
-use entity::{participant, participant_language, participant_sensitive, participant_skill};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use entity::{
+    ParticipantStatus, Site, SwedishLevel, participant, participant_language,
+    participant_sensitive, participant_skill,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder, Select,
+};
 use uuid::Uuid;
 
 use super::pagination::{self, Page, PageRequest};
@@ -16,16 +22,116 @@ fn visible(caller: &Caller) -> Select<participant::Entity> {
     participant::Entity::find().filter(rows::participants(caller))
 }
 
-/// A page of the participants the caller may see.
+/// What a dashboard narrows a participant list by. Every field is optional;
+/// given fields must all hold.
+#[derive(Debug, Clone, Default)]
+pub struct ParticipantFilter {
+    pub site: Option<Site>,
+    /// Any of these statuses.
+    pub statuses: Vec<ParticipantStatus>,
+    /// Speaks this language (ISO 639 code), at any level.
+    pub language: Option<String>,
+    /// Has this skill.
+    pub skill: Option<String>,
+    /// Swedish at this level or above.
+    pub swedish_level_at_least: Option<SwedishLevel>,
+    /// Part of the name, case-insensitive. Matches the family name only for
+    /// callers who may read personal fields, so it cannot be used to probe them.
+    pub name_contains: Option<String>,
+}
+
+impl ParticipantFilter {
+    /// Checks the filter and turns it into a condition for `caller`.
+    fn condition(&self, caller: &Caller) -> ServiceResult<Condition> {
+        let mut condition = Condition::all();
+        if let Some(site) = self.site {
+            condition = condition.add(participant::Column::Site.eq(site));
+        }
+        if !self.statuses.is_empty() {
+            condition =
+                condition.add(participant::Column::Status.is_in(self.statuses.iter().copied()));
+        }
+        if let Some(language) = &self.language {
+            let language = language.trim().to_lowercase();
+            let well_formed = (2..=8).contains(&language.len())
+                && language
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-');
+            if !well_formed {
+                return Err(ServiceError::invalid(
+                    "filter.language",
+                    "an ISO 639 language code, e.g. ti",
+                ));
+            }
+            condition = condition.add(
+                participant::Column::Id.in_subquery(
+                    Query::select()
+                        .column(participant_language::Column::ParticipantId)
+                        .from(participant_language::Entity)
+                        .and_where(participant_language::Column::Language.eq(language))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(skill) = &self.skill {
+            let skill = super::slots::normalise_tags("filter.skill", std::slice::from_ref(skill))?;
+            condition = condition.add(
+                participant::Column::Id.in_subquery(
+                    Query::select()
+                        .column(participant_skill::Column::ParticipantId)
+                        .from(participant_skill::Entity)
+                        .and_where(participant_skill::Column::Skill.is_in(skill))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(level) = self.swedish_level_at_least {
+            let levels: Vec<SwedishLevel> = SwedishLevel::iter().filter(|l| *l >= level).collect();
+            condition = condition.add(participant::Column::SwedishLevel.is_in(levels));
+        }
+        if let Some(text) = &self.name_contains {
+            let text = text.trim().to_lowercase();
+            if text.is_empty() || text.chars().count() > 100 {
+                return Err(ServiceError::invalid(
+                    "filter.nameContains",
+                    "1 to 100 characters",
+                ));
+            }
+            // LIKE wildcards in the search text match literally.
+            let mut escaped = String::with_capacity(text.len());
+            for c in text.chars() {
+                if matches!(c, '\\' | '%' | '_') {
+                    escaped.push('\\');
+                }
+                escaped.push(c);
+            }
+            let pattern = format!("%{escaped}%");
+            let like = |column: participant::Column| {
+                Expr::expr(Func::lower(Expr::col((participant::Entity, column))))
+                    .like(LikeExpr::new(pattern.clone()).escape('\\'))
+            };
+            let mut names = Condition::any().add(like(participant::Column::DisplayName));
+            if rows::may_search_personal_fields(caller) {
+                names = names.add(like(participant::Column::FamilyName));
+            }
+            condition = condition.add(names);
+        }
+        Ok(condition)
+    }
+}
+
+/// A page of the participants the caller may see, narrowed by `filter`.
 #[tracing::instrument(skip(db, caller))]
 pub async fn list_participants<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
+    filter: &ParticipantFilter,
     page: PageRequest,
 ) -> ServiceResult<Page<Participant>> {
+    let select = visible(caller).filter(filter.condition(caller)?);
     pagination::fetch_page(
         db,
-        visible(caller),
+        select,
         participant::Column::Id,
         page,
         "failed to list participants",
@@ -33,9 +139,14 @@ pub async fn list_participants<C: ConnectionTrait>(
     .await
 }
 
-/// How many participants the caller may see.
-pub async fn count_participants<C: ConnectionTrait>(db: &C, caller: &Caller) -> ServiceResult<u64> {
-    pagination::count(db, visible(caller), "failed to count participants").await
+/// How many participants the caller may see that match `filter`.
+pub async fn count_participants<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &ParticipantFilter,
+) -> ServiceResult<u64> {
+    let select = visible(caller).filter(filter.condition(caller)?);
+    pagination::count(db, select, "failed to count participants").await
 }
 
 /// One participant, if the caller may see them.
