@@ -444,6 +444,39 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "mentors",
+            mutation: false,
+            call: |_, _| {
+                ("{ mentors(first: 100) { totalCount edges { node { id givenName spareCapacity } } } }".into(), json!({}))
+            },
+            marker: |s| gid("Mentor", s.mentor),
+            expect: [
+                (Sees, Sees),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+            ],
+        },
+        Op {
+            field: "mentor",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { mentor(id: $id) { id givenName languages } }".into(),
+                    json!({ "id": gid("Mentor", s.mentor) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+            ],
+        },
+        Op {
             field: "apiClients",
             mutation: false,
             call: |_, _| {

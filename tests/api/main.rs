@@ -16,6 +16,7 @@ mod dashboard;
 mod graphql_http;
 mod health;
 mod helpers;
+mod mentors;
 mod migrations;
 mod nodes;
 mod participant_filters;

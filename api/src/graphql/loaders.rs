@@ -71,6 +71,12 @@ keys! {
     MentorById;
     /// Key: a placement by id, if the caller may see it.
     PlacementById;
+    /// Key: the languages of a mentor the caller may see.
+    LanguagesOfMentor;
+    /// Key: the expertise of a mentor the caller may see.
+    ExpertiseOfMentor;
+    /// Key: how many current mentees a mentor the caller may see has.
+    MenteeCountOfMentor;
 }
 
 type Shared = Arc<ServiceError>;
@@ -131,3 +137,6 @@ loader!(SensitiveOfParticipant => participant_sensitive::Model, |db, _caller, id
 loader!(PlacementsOfParticipant => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_of_participants(db, caller, &ids));
 loader!(MentorById => mentor::Model, |db, caller, ids| services::mentors::load_mentors(db, caller, &ids));
 loader!(PlacementById => placement::Model, |db, caller, ids| services::placements::load_placements(db, caller, &ids));
+loader!(LanguagesOfMentor => Vec<String>, |db, _caller, ids| services::mentors::load_languages(db, &ids));
+loader!(ExpertiseOfMentor => Vec<String>, |db, _caller, ids| services::mentors::load_expertise(db, &ids));
+loader!(MenteeCountOfMentor => i64, |db, _caller, ids| services::mentors::load_current_mentee_counts(db, &ids));

@@ -9,7 +9,8 @@ use super::enums::{ParticipantStatus, Site, SwedishLevel};
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
 use super::types::{
-    ApiClient, Employer, InternshipSlot, Participant, PartnerOrganisation, Placement, Viewer,
+    ApiClient, Employer, InternshipSlot, Mentor, Participant, PartnerOrganisation, Placement,
+    Viewer,
 };
 use crate::policy::Scope;
 use crate::services;
@@ -24,6 +25,7 @@ pub struct QueryRoot(
     SlotQuery,
     ParticipantQuery,
     PlacementQuery,
+    MentorQuery,
     ApiClientQuery,
 );
 
@@ -309,6 +311,81 @@ impl PlacementQuery {
         let id = decode_as(&id, NodeType::Placement, "id")?;
         Ok(Placement(
             services::placements::find_placement(db(ctx)?, caller(ctx)?, id).await?,
+        ))
+    }
+}
+
+/// Narrows a list of mentors; given fields must all hold.
+#[derive(InputObject, Default)]
+pub struct MentorFilter {
+    /// Speaks this language (ISO 639 code).
+    pub language: Option<String>,
+    /// Knows this field (a tag, e.g. `logistics`).
+    pub expertise: Option<String>,
+    /// Takes part now, or not.
+    pub active: Option<bool>,
+    /// Has room for another mentee, or is full.
+    pub has_spare_capacity: Option<bool>,
+}
+
+impl From<MentorFilter> for services::mentors::MentorFilter {
+    fn from(filter: MentorFilter) -> Self {
+        Self {
+            language: filter.language,
+            expertise: filter.expertise,
+            active: filter.active,
+            has_spare_capacity: filter.has_spare_capacity,
+        }
+    }
+}
+
+/// Queries about mentors.
+#[derive(Default)]
+pub struct MentorQuery;
+
+#[Object]
+impl MentorQuery {
+    /// The mentors the caller may see, narrowed by `filter`. Requires `mentors:read`.
+    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    async fn mentors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only mentors matching all given fields.")] filter: Option<MentorFilter>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
+    ) -> Result<Paged<Mentor>> {
+        let page = page_request(after, before, first, last)?;
+        let filter = filter.map(Into::into).unwrap_or_default();
+        let db = db(ctx)?.clone();
+        let caller = caller(ctx)?.clone();
+        let rows = services::mentors::list_mentors(&db, &caller, &filter, page).await?;
+        Ok(connection(
+            rows,
+            |r| r.id,
+            Mentor,
+            move || {
+                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+                count_with(
+                    async move { services::mentors::count_mentors(&db, &caller, &filter).await },
+                )
+            },
+        ))
+    }
+
+    /// The mentor with this id, if the caller may see them; NOT_FOUND
+    /// otherwise. Requires `mentors:read`.
+    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    async fn mentor(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mentor's global id.")] id: ID,
+    ) -> Result<Mentor> {
+        let id = decode_as(&id, NodeType::Mentor, "id")?;
+        Ok(Mentor(
+            services::mentors::find_mentor(db(ctx)?, caller(ctx)?, id).await?,
         ))
     }
 }

@@ -2,24 +2,206 @@
 
 use std::collections::HashMap;
 
-use entity::mentor;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use entity::{mentor, mentor_expertise, mentor_language, mentorship};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
 use uuid::Uuid;
 
+use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
 use crate::policy::{Caller, rows};
+
+type Mentor = mentor::Model;
+
+fn visible(caller: &Caller) -> Select<mentor::Entity> {
+    mentor::Entity::find().filter(rows::mentors(caller))
+}
+
+/// What a list of mentors is narrowed by; given fields must all hold.
+#[derive(Debug, Clone, Default)]
+pub struct MentorFilter {
+    /// Speaks this language (ISO 639 code).
+    pub language: Option<String>,
+    /// Knows this field (a tag).
+    pub expertise: Option<String>,
+    /// Takes part now.
+    pub active: Option<bool>,
+    /// Has room for another mentee: fewer current mentorships than capacity.
+    pub has_spare_capacity: Option<bool>,
+}
+
+/// Mentees a mentor has now, compared with their capacity. Quoted
+/// identifiers read the same on SQLite and PostgreSQL.
+const CURRENT_MENTEES: &str = r#"(SELECT COUNT(*) FROM "mentorship" WHERE "mentorship"."mentor_id" = "mentor"."id" AND "mentorship"."ended_on" IS NULL)"#;
+
+impl MentorFilter {
+    fn condition(&self) -> ServiceResult<Condition> {
+        let mut condition = Condition::all();
+        if let Some(language) = &self.language {
+            let language = language.trim().to_lowercase();
+            let well_formed = (2..=8).contains(&language.len())
+                && language
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-');
+            if !well_formed {
+                return Err(ServiceError::invalid(
+                    "filter.language",
+                    "an ISO 639 language code, e.g. ar",
+                ));
+            }
+            condition = condition.add(
+                mentor::Column::Id.in_subquery(
+                    Query::select()
+                        .column(mentor_language::Column::MentorId)
+                        .from(mentor_language::Entity)
+                        .and_where(mentor_language::Column::Language.eq(language))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(field) = &self.expertise {
+            let field =
+                super::slots::normalise_tags("filter.expertise", std::slice::from_ref(field))?;
+            condition = condition.add(
+                mentor::Column::Id.in_subquery(
+                    Query::select()
+                        .column(mentor_expertise::Column::MentorId)
+                        .from(mentor_expertise::Entity)
+                        .and_where(mentor_expertise::Column::Field.is_in(field))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(active) = self.active {
+            condition = condition.add(mentor::Column::Active.eq(active));
+        }
+        if let Some(spare) = self.has_spare_capacity {
+            let op = if spare { "<" } else { ">=" };
+            condition = condition.add(Expr::cust(format!(
+                r#"{CURRENT_MENTEES} {op} "mentor"."capacity""#
+            )));
+        }
+        Ok(condition)
+    }
+}
+
+/// A page of the mentors the caller may see, narrowed by `filter`.
+#[tracing::instrument(skip(db, caller))]
+pub async fn list_mentors<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &MentorFilter,
+    page: PageRequest,
+) -> ServiceResult<Page<Mentor>> {
+    let select = visible(caller).filter(filter.condition()?);
+    pagination::fetch_page(
+        db,
+        select,
+        mentor::Column::Id,
+        page,
+        "failed to list mentors",
+    )
+    .await
+}
+
+/// How many mentors the caller may see that match `filter`.
+pub async fn count_mentors<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &MentorFilter,
+) -> ServiceResult<u64> {
+    let select = visible(caller).filter(filter.condition()?);
+    pagination::count(db, select, "failed to count mentors").await
+}
+
+/// One mentor, if the caller may see them.
+pub async fn find_mentor<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<Mentor> {
+    visible(caller)
+        .filter(mentor::Column::Id.eq(id))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read mentor"))?
+        .ok_or(ServiceError::NotFound { entity: "mentor" })
+}
 
 /// The mentors with these ids that the caller may see.
 pub async fn load_mentors<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     ids: &[Uuid],
-) -> ServiceResult<HashMap<Uuid, mentor::Model>> {
-    let rows = mentor::Entity::find()
-        .filter(rows::mentors(caller))
+) -> ServiceResult<HashMap<Uuid, Mentor>> {
+    let rows = visible(caller)
         .filter(mentor::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load mentors"))?;
     Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
+/// The languages of these mentors, sorted.
+pub async fn load_languages<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<String>>> {
+    let rows = mentor_language::Entity::find()
+        .filter(mentor_language::Column::MentorId.is_in(ids.iter().copied()))
+        .order_by_asc(mentor_language::Column::Language)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load mentor languages"))?;
+    let mut grouped: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.mentor_id).or_default().push(row.language);
+    }
+    Ok(grouped)
+}
+
+/// The fields of expertise of these mentors, sorted.
+pub async fn load_expertise<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<String>>> {
+    let rows = mentor_expertise::Entity::find()
+        .filter(mentor_expertise::Column::MentorId.is_in(ids.iter().copied()))
+        .order_by_asc(mentor_expertise::Column::Field)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load mentor expertise"))?;
+    let mut grouped: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.mentor_id).or_default().push(row.field);
+    }
+    Ok(grouped)
+}
+
+#[derive(FromQueryResult)]
+struct MenteeCount {
+    mentor_id: Uuid,
+    mentees: i64,
+}
+
+/// How many current mentees each of these mentors has.
+pub async fn load_current_mentee_counts<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, i64>> {
+    let rows = mentorship::Entity::find()
+        .select_only()
+        .column(mentorship::Column::MentorId)
+        .column_as(mentorship::Column::Id.count(), "mentees")
+        .filter(mentorship::Column::MentorId.is_in(ids.iter().copied()))
+        .filter(mentorship::Column::EndedOn.is_null())
+        .group_by(mentorship::Column::MentorId)
+        .into_model::<MenteeCount>()
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to count mentees"))?;
+    Ok(rows.into_iter().map(|r| (r.mentor_id, r.mentees)).collect())
 }

@@ -4,7 +4,9 @@ use entity::mentor;
 use super::{PartnerOrganisation, loader_error, loaders};
 use crate::graphql::error::internal;
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::PartnerById;
+use crate::graphql::loaders::{
+    ExpertiseOfMentor, LanguagesOfMentor, MenteeCountOfMentor, PartnerById,
+};
 
 /// A volunteer mentor, taking part through a partner organisation.
 pub struct Mentor(pub mentor::Model);
@@ -34,6 +36,35 @@ impl Mentor {
     /// Phone number.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
+    }
+
+    /// Languages the mentor speaks (ISO 639 codes), sorted.
+    async fn languages(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(loaders(ctx)?
+            .load_one(LanguagesOfMentor(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default())
+    }
+
+    /// Fields the mentor knows well, sorted.
+    async fn expertise(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(loaders(ctx)?
+            .load_one(ExpertiseOfMentor(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default())
+    }
+
+    /// Room for more mentees: capacity less current mentorships, never below 0.
+    async fn spare_capacity(&self, ctx: &Context<'_>) -> Result<i32> {
+        let current = loaders(ctx)?
+            .load_one(MenteeCountOfMentor(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or(0);
+        let current = i32::try_from(current).unwrap_or(i32::MAX);
+        Ok(self.0.capacity.saturating_sub(current).max(0))
     }
 
     /// The most mentees at once.
