@@ -356,6 +356,25 @@ fn ops() -> Vec<Op> {
             expect: [(Sees, Sees); 5],
         },
         Op {
+            field: "internshipSlots",
+            mutation: false,
+            call: |_, _| {
+                (
+                    "{ internshipSlots(first: 100) { totalCount edges { node { id status } } } }"
+                        .into(),
+                    json!({}),
+                )
+            },
+            marker: |s| gid("InternshipSlot", s.draft_slot),
+            expect: [
+                (Sees, Sees),
+                (Sees, Hidden),
+                (Sees, Hidden),
+                (Hidden, Hidden),
+                (Hidden, Hidden),
+            ],
+        },
+        Op {
             field: "internshipSlot",
             mutation: false,
             call: |s, _| {

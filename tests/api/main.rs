@@ -16,6 +16,7 @@ mod dashboard;
 mod graphql_http;
 mod health;
 mod helpers;
+mod list_filters;
 mod mentors;
 mod migrations;
 mod nodes;

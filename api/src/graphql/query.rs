@@ -5,7 +5,11 @@ use async_graphql::{Context, ID, InputObject, MergedObject, Object, Result};
 use sea_orm::DatabaseConnection;
 
 use super::connection::{Paged, connection, count_with, page_request};
-use super::enums::{ParticipantStatus, Site, SwedishLevel};
+use chrono::NaiveDate;
+
+use super::enums::{
+    OpportunityKind, ParticipantStatus, PlacementStatus, Site, SlotStatus, SwedishLevel,
+};
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
 use super::types::{
@@ -134,6 +138,94 @@ impl EmployerQuery {
     }
 }
 
+/// Narrows a list of slots; given fields must all hold.
+#[derive(InputObject, Default)]
+pub struct SlotFilter {
+    /// In any of these statuses.
+    #[graphql(default)]
+    pub status: Vec<SlotStatus>,
+    /// Of any of these kinds.
+    #[graphql(default)]
+    pub kind: Vec<OpportunityKind>,
+    /// Near this site.
+    pub site: Option<Site>,
+    /// Offered by this employer.
+    pub employer_id: Option<ID>,
+    /// Starting on or after this day.
+    pub starts_from: Option<NaiveDate>,
+    /// Starting on or before this day.
+    pub starts_until: Option<NaiveDate>,
+    /// Wanting this skill (a tag).
+    pub wanted_skill: Option<String>,
+}
+
+impl SlotFilter {
+    fn into_service(self) -> Result<services::slots::SlotFilter> {
+        Ok(services::slots::SlotFilter {
+            statuses: self.status.into_iter().map(Into::into).collect(),
+            kinds: self.kind.into_iter().map(Into::into).collect(),
+            site: self.site.map(Into::into),
+            employer_id: self
+                .employer_id
+                .map(|id| decode_as(&id, NodeType::Employer, "filter.employerId"))
+                .transpose()?,
+            starts_from: self.starts_from,
+            starts_until: self.starts_until,
+            wanted_skill: self.wanted_skill,
+        })
+    }
+}
+
+/// Narrows a list of placements; given fields must all hold.
+#[derive(InputObject, Default)]
+pub struct PlacementFilter {
+    /// In any of these statuses.
+    #[graphql(default)]
+    pub status: Vec<PlacementStatus>,
+    /// Of any of these kinds.
+    #[graphql(default)]
+    pub kind: Vec<OpportunityKind>,
+    /// At this employer.
+    pub employer_id: Option<ID>,
+    /// Followed by this partner organisation.
+    pub responsible_partner_id: Option<ID>,
+    /// Of this participant.
+    pub participant_id: Option<ID>,
+    /// Starting on or after this day.
+    pub starts_from: Option<NaiveDate>,
+    /// Starting on or before this day.
+    pub starts_until: Option<NaiveDate>,
+}
+
+impl PlacementFilter {
+    fn into_service(self) -> Result<services::placements::PlacementFilter> {
+        Ok(services::placements::PlacementFilter {
+            statuses: self.status.into_iter().map(Into::into).collect(),
+            kinds: self.kind.into_iter().map(Into::into).collect(),
+            employer_id: self
+                .employer_id
+                .map(|id| decode_as(&id, NodeType::Employer, "filter.employerId"))
+                .transpose()?,
+            responsible_partner_id: self
+                .responsible_partner_id
+                .map(|id| {
+                    decode_as(
+                        &id,
+                        NodeType::PartnerOrganisation,
+                        "filter.responsiblePartnerId",
+                    )
+                })
+                .transpose()?,
+            participant_id: self
+                .participant_id
+                .map(|id| decode_as(&id, NodeType::Participant, "filter.participantId"))
+                .transpose()?,
+            starts_from: self.starts_from,
+            starts_until: self.starts_until,
+        })
+    }
+}
+
 /// Queries about internship slots.
 #[derive(Default)]
 pub struct SlotQuery;
@@ -161,6 +253,39 @@ impl SlotQuery {
             move || {
                 let db = db.clone();
                 count_with(async move { services::slots::count_open_slots(&db).await })
+            },
+        ))
+    }
+
+    /// The slots the caller may see (open ones, and drafts and closed ones
+    /// on the caller's side), in the order they were posted, narrowed by
+    /// `filter`. Requires `slots:read`.
+    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
+    async fn internship_slots(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only slots matching all given fields.")] filter: Option<SlotFilter>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
+    ) -> Result<Paged<InternshipSlot>> {
+        let page = page_request(after, before, first, last)?;
+        let filter = match filter {
+            Some(filter) => filter.into_service()?,
+            None => Default::default(),
+        };
+        let db = db(ctx)?.clone();
+        let caller = caller(ctx)?.clone();
+        let rows = services::slots::list_slots(&db, &caller, &filter, page).await?;
+        Ok(connection(
+            rows,
+            |r| r.id,
+            InternshipSlot,
+            move || {
+                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+                count_with(async move { services::slots::count_slots(&db, &caller, &filter).await })
             },
         ))
     }
@@ -272,11 +397,15 @@ pub struct PlacementQuery;
 
 #[Object]
 impl PlacementQuery {
-    /// The placements the caller may see, oldest first. Requires `placements:read`.
+    /// The placements the caller may see, oldest first, narrowed by
+    /// `filter`. Requires `placements:read`.
     #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
     async fn placements(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only placements matching all given fields.")] filter: Option<
+            PlacementFilter,
+        >,
         #[graphql(desc = "Items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
@@ -284,18 +413,22 @@ impl PlacementQuery {
         #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
     ) -> Result<Paged<Placement>> {
         let page = page_request(after, before, first, last)?;
+        let filter = match filter {
+            Some(filter) => filter.into_service()?,
+            None => Default::default(),
+        };
         let db = db(ctx)?.clone();
         let caller = caller(ctx)?.clone();
-        let rows = services::placements::list_placements(&db, &caller, page).await?;
+        let rows = services::placements::list_placements(&db, &caller, &filter, page).await?;
         Ok(connection(
             rows,
             |r| r.id,
             Placement,
             move || {
-                let (db, caller) = (db.clone(), caller.clone());
-                count_with(
-                    async move { services::placements::count_placements(&db, &caller).await },
-                )
+                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+                count_with(async move {
+                    services::placements::count_placements(&db, &caller, &filter).await
+                })
             },
         ))
     }

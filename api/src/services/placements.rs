@@ -18,16 +18,71 @@ fn visible(caller: &Caller) -> Select<placement::Entity> {
     placement::Entity::find().filter(rows::placements(caller))
 }
 
+/// What a list of placements is narrowed by; given fields must all hold.
+#[derive(Debug, Clone, Default)]
+pub struct PlacementFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<entity::PlacementStatus>,
+    /// Any of these kinds.
+    pub kinds: Vec<entity::OpportunityKind>,
+    pub employer_id: Option<Uuid>,
+    pub responsible_partner_id: Option<Uuid>,
+    pub participant_id: Option<Uuid>,
+    /// Starting on or after this day.
+    pub starts_from: Option<NaiveDate>,
+    /// Starting on or before this day.
+    pub starts_until: Option<NaiveDate>,
+}
+
+impl PlacementFilter {
+    fn condition(&self) -> ServiceResult<sea_orm::Condition> {
+        let mut condition = sea_orm::Condition::all();
+        if !self.statuses.is_empty() {
+            condition =
+                condition.add(placement::Column::Status.is_in(self.statuses.iter().copied()));
+        }
+        if !self.kinds.is_empty() {
+            condition = condition.add(placement::Column::Kind.is_in(self.kinds.iter().copied()));
+        }
+        if let Some(id) = self.employer_id {
+            condition = condition.add(placement::Column::EmployerId.eq(id));
+        }
+        if let Some(id) = self.responsible_partner_id {
+            condition = condition.add(placement::Column::ResponsiblePartnerId.eq(id));
+        }
+        if let Some(id) = self.participant_id {
+            condition = condition.add(placement::Column::ParticipantId.eq(id));
+        }
+        if let (Some(from), Some(until)) = (self.starts_from, self.starts_until)
+            && until < from
+        {
+            return Err(ServiceError::invalid(
+                "filter.startsUntil",
+                "must not be before startsFrom",
+            ));
+        }
+        if let Some(from) = self.starts_from {
+            condition = condition.add(placement::Column::StartsOn.gte(from));
+        }
+        if let Some(until) = self.starts_until {
+            condition = condition.add(placement::Column::StartsOn.lte(until));
+        }
+        Ok(condition)
+    }
+}
+
 /// A page of the placements the caller may see.
 #[tracing::instrument(skip(db, caller))]
 pub async fn list_placements<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
+    filter: &PlacementFilter,
     page: PageRequest,
 ) -> ServiceResult<Page<Placement>> {
+    let select = visible(caller).filter(filter.condition()?);
     pagination::fetch_page(
         db,
-        visible(caller),
+        select,
         placement::Column::Id,
         page,
         "failed to list placements",
@@ -36,8 +91,13 @@ pub async fn list_placements<C: ConnectionTrait>(
 }
 
 /// How many placements the caller may see.
-pub async fn count_placements<C: ConnectionTrait>(db: &C, caller: &Caller) -> ServiceResult<u64> {
-    pagination::count(db, visible(caller), "failed to count placements").await
+pub async fn count_placements<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &PlacementFilter,
+) -> ServiceResult<u64> {
+    let select = visible(caller).filter(filter.condition()?);
+    pagination::count(db, select, "failed to count placements").await
 }
 
 /// One placement, if the caller may see it.

@@ -238,3 +238,101 @@ pub fn normalise_tags(field: &str, tags: &[String]) -> ServiceResult<Vec<String>
     }
     Ok(out)
 }
+
+/// What a list of slots is narrowed by; given fields must all hold.
+#[derive(Debug, Clone, Default)]
+pub struct SlotFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<SlotStatus>,
+    /// Any of these kinds.
+    pub kinds: Vec<OpportunityKind>,
+    pub site: Option<Site>,
+    pub employer_id: Option<Uuid>,
+    /// Starting on or after this day.
+    pub starts_from: Option<NaiveDate>,
+    /// Starting on or before this day.
+    pub starts_until: Option<NaiveDate>,
+    /// Wanting this skill.
+    pub wanted_skill: Option<String>,
+}
+
+impl SlotFilter {
+    fn condition(&self) -> ServiceResult<sea_orm::Condition> {
+        use sea_orm::sea_query::Query;
+        let mut condition = sea_orm::Condition::all();
+        if !self.statuses.is_empty() {
+            condition =
+                condition.add(internship_slot::Column::Status.is_in(self.statuses.iter().copied()));
+        }
+        if !self.kinds.is_empty() {
+            condition =
+                condition.add(internship_slot::Column::Kind.is_in(self.kinds.iter().copied()));
+        }
+        if let Some(site) = self.site {
+            condition = condition.add(internship_slot::Column::Site.eq(site));
+        }
+        if let Some(employer) = self.employer_id {
+            condition = condition.add(internship_slot::Column::EmployerId.eq(employer));
+        }
+        if let (Some(from), Some(until)) = (self.starts_from, self.starts_until)
+            && until < from
+        {
+            return Err(ServiceError::invalid(
+                "filter.startsUntil",
+                "must not be before startsFrom",
+            ));
+        }
+        if let Some(from) = self.starts_from {
+            condition = condition.add(internship_slot::Column::StartsOn.gte(from));
+        }
+        if let Some(until) = self.starts_until {
+            condition = condition.add(internship_slot::Column::StartsOn.lte(until));
+        }
+        if let Some(skill) = &self.wanted_skill {
+            let skill = normalise_tags("filter.wantedSkill", std::slice::from_ref(skill))?;
+            condition = condition.add(
+                internship_slot::Column::Id.in_subquery(
+                    Query::select()
+                        .column(slot_skill::Column::SlotId)
+                        .from(slot_skill::Entity)
+                        .and_where(slot_skill::Column::Skill.is_in(skill))
+                        .to_owned(),
+                ),
+            );
+        }
+        Ok(condition)
+    }
+}
+
+fn visible(caller: &Caller) -> Select<internship_slot::Entity> {
+    internship_slot::Entity::find().filter(rows::slots(caller))
+}
+
+/// A page of the slots the caller may see, narrowed by `filter`.
+#[tracing::instrument(skip(db, caller))]
+pub async fn list_slots<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &SlotFilter,
+    page: PageRequest,
+) -> ServiceResult<Page<Slot>> {
+    let select = visible(caller).filter(filter.condition()?);
+    pagination::fetch_page(
+        db,
+        select,
+        internship_slot::Column::Id,
+        page,
+        "failed to list slots",
+    )
+    .await
+}
+
+/// How many slots the caller may see that match `filter`.
+pub async fn count_slots<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &SlotFilter,
+) -> ServiceResult<u64> {
+    let select = visible(caller).filter(filter.condition()?);
+    pagination::count(db, select, "failed to count slots").await
+}
