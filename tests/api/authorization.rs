@@ -887,3 +887,51 @@ async fn nested_fields_need_the_scope_of_what_they_show() {
     assert_eq!(error_codes(&body), ["FORBIDDEN", "FORBIDDEN"], "{body}");
     assert!(!body.to_string().contains("Persona") && !body.to_string().contains("Mentora"));
 }
+
+#[tokio::test]
+async fn nested_relations_show_own_rows_and_never_the_other_organisations() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let a = side(&app, "a", 1).await;
+    let b = side(&app, "b", 2).await;
+    let query = r#"query($slug: String!) { partnerOrganisation(slug: $slug) {
+        mentors { id }
+        placements { id slot { id placements { id } } }
+        employers { slots { id } placements { id participant { id mentors { id } } } }
+    } }"#;
+    let partner_a = app.token(&a.slug, "partner", &[], "staff").await;
+    let own = app
+        .graphql_as(&partner_a, query, json!({ "slug": a.slug }))
+        .await;
+    assert!(own.get("errors").is_none(), "{own}");
+    let text = own.to_string();
+    for id in [
+        gid("Mentor", a.mentor),
+        gid("Placement", a.placement),
+        gid("InternshipSlot", a.draft_slot),
+        gid("InternshipSlot", a.open_slot),
+        gid("Participant", a.participant),
+    ] {
+        assert!(text.contains(&id), "own row {id} missing: {own}");
+    }
+    let other = app
+        .graphql_as(&partner_a, query, json!({ "slug": b.slug }))
+        .await;
+    assert!(other.get("errors").is_none(), "{other}");
+    let text = other.to_string();
+    for id in [
+        gid("Mentor", b.mentor),
+        gid("Placement", b.placement),
+        gid("InternshipSlot", b.draft_slot),
+        gid("Participant", b.participant),
+    ] {
+        assert!(
+            !text.contains(&id),
+            "{id} of the other organisation leaked: {other}"
+        );
+    }
+    // The other side's open slot is public to slots:read, as at the root.
+    assert!(
+        text.contains(&gid("InternshipSlot", b.open_slot)),
+        "{other}"
+    );
+}

@@ -18,6 +18,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::policy::Caller;
+use crate::services::placements::PlacementsBy;
 use crate::services::{self, ServiceError};
 
 /// Loads rows for one request.
@@ -77,6 +78,18 @@ keys! {
     ExpertiseOfMentor;
     /// Key: how many current mentees a mentor the caller may see has.
     MenteeCountOfMentor;
+    /// Key: the placements the caller may see at an employer.
+    PlacementsOfEmployer;
+    /// Key: the placements the caller may see in a slot.
+    PlacementsOfSlot;
+    /// Key: the placements the caller may see that a partner organisation follows.
+    PlacementsOfPartner;
+    /// Key: the slots the caller may see of an employer.
+    SlotsOfEmployer;
+    /// Key: the mentors the caller may see of a partner organisation.
+    MentorsOfPartner;
+    /// Key: the current mentors the caller may see of a participant.
+    MentorsOfParticipant;
 }
 
 type Shared = Arc<ServiceError>;
@@ -134,7 +147,13 @@ loader!(ParticipantById => participant::Model, |db, caller, ids| services::parti
 loader!(LanguagesOfParticipant => Vec<participant_language::Model>, |db, _caller, ids| services::participants::load_languages(db, &ids));
 loader!(SkillsOfParticipant => Vec<String>, |db, _caller, ids| services::participants::load_skills(db, &ids));
 loader!(SensitiveOfParticipant => participant_sensitive::Model, |db, _caller, ids| services::participants::load_sensitive(db, &ids));
-loader!(PlacementsOfParticipant => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_of_participants(db, caller, &ids));
+loader!(PlacementsOfParticipant => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_by(db, caller, PlacementsBy::Participant, &ids));
+loader!(PlacementsOfEmployer => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_by(db, caller, PlacementsBy::Employer, &ids));
+loader!(PlacementsOfSlot => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_by(db, caller, PlacementsBy::Slot, &ids));
+loader!(PlacementsOfPartner => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_by(db, caller, PlacementsBy::ResponsiblePartner, &ids));
+loader!(SlotsOfEmployer => Vec<internship_slot::Model>, |db, caller, ids| services::slots::load_slots_of_employers(db, caller, &ids));
+loader!(MentorsOfPartner => Vec<mentor::Model>, |db, caller, ids| services::mentors::load_mentors_of_partners(db, caller, &ids));
+loader!(MentorsOfParticipant => Vec<mentor::Model>, |db, caller, ids| services::mentors::load_current_mentors_of_participants(db, caller, &ids));
 loader!(MentorById => mentor::Model, |db, caller, ids| services::mentors::load_mentors(db, caller, &ids));
 loader!(PlacementById => placement::Model, |db, caller, ids| services::placements::load_placements(db, caller, &ids));
 loader!(LanguagesOfMentor => Vec<String>, |db, _caller, ids| services::mentors::load_languages(db, &ids));

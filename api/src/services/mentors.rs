@@ -205,3 +205,55 @@ pub async fn load_current_mentee_counts<C: ConnectionTrait>(
         .map_err(ServiceError::database("failed to count mentees"))?;
     Ok(rows.into_iter().map(|r| (r.mentor_id, r.mentees)).collect())
 }
+
+/// The mentors the caller may see who volunteer through each of these
+/// partner organisations.
+pub async fn load_mentors_of_partners<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    partner_ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Mentor>>> {
+    let rows = visible(caller)
+        .filter(mentor::Column::PartnerOrganisationId.is_in(partner_ids.iter().copied()))
+        .order_by_asc(mentor::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load mentors of partners"))?;
+    let mut grouped: HashMap<Uuid, Vec<Mentor>> = HashMap::new();
+    for row in rows {
+        grouped
+            .entry(row.partner_organisation_id)
+            .or_default()
+            .push(row);
+    }
+    Ok(grouped)
+}
+
+/// The current mentors the caller may see of each of these participants.
+pub async fn load_current_mentors_of_participants<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    participant_ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Mentor>>> {
+    let pairs = mentorship::Entity::find()
+        .filter(mentorship::Column::ParticipantId.is_in(participant_ids.iter().copied()))
+        .filter(mentorship::Column::EndedOn.is_null())
+        .find_also_related(mentor::Entity)
+        .filter(rows::mentors(caller))
+        .order_by_asc(mentorship::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database(
+            "failed to load mentors of participants",
+        ))?;
+    let mut grouped: HashMap<Uuid, Vec<Mentor>> = HashMap::new();
+    for (mentorship, mentor) in pairs {
+        if let Some(mentor) = mentor {
+            grouped
+                .entry(mentorship.participant_id)
+                .or_default()
+                .push(mentor);
+        }
+    }
+    Ok(grouped)
+}

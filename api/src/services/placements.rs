@@ -131,23 +131,46 @@ pub async fn load_placements<C: ConnectionTrait>(
     Ok(rows.into_iter().map(|r| (r.id, r)).collect())
 }
 
-/// The placements of these participants that the caller may see.
-pub async fn load_placements_of_participants<C: ConnectionTrait>(
+/// Which column groups a batch of placements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacementsBy {
+    Participant,
+    Employer,
+    Slot,
+    ResponsiblePartner,
+}
+
+/// The placements the caller may see of each of these participants,
+/// employers, slots or partner organisations, oldest first.
+pub async fn load_placements_by<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
-    participant_ids: &[Uuid],
+    by: PlacementsBy,
+    ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Placement>>> {
+    let column = match by {
+        PlacementsBy::Participant => placement::Column::ParticipantId,
+        PlacementsBy::Employer => placement::Column::EmployerId,
+        PlacementsBy::Slot => placement::Column::SlotId,
+        PlacementsBy::ResponsiblePartner => placement::Column::ResponsiblePartnerId,
+    };
     let rows = visible(caller)
-        .filter(placement::Column::ParticipantId.is_in(participant_ids.iter().copied()))
+        .filter(column.is_in(ids.iter().copied()))
         .order_by_asc(placement::Column::Id)
         .all(db)
         .await
-        .map_err(ServiceError::database(
-            "failed to load placements of participants",
-        ))?;
+        .map_err(ServiceError::database("failed to load placements"))?;
     let mut grouped: HashMap<Uuid, Vec<Placement>> = HashMap::new();
     for row in rows {
-        grouped.entry(row.participant_id).or_default().push(row);
+        let key = match by {
+            PlacementsBy::Participant => Some(row.participant_id),
+            PlacementsBy::Employer => Some(row.employer_id),
+            PlacementsBy::Slot => row.slot_id,
+            PlacementsBy::ResponsiblePartner => Some(row.responsible_partner_id),
+        };
+        if let Some(key) = key {
+            grouped.entry(key).or_default().push(row);
+        }
     }
     Ok(grouped)
 }

@@ -336,3 +336,22 @@ pub async fn count_slots<C: ConnectionTrait>(
     let select = visible(caller).filter(filter.condition()?);
     pagination::count(db, select, "failed to count slots").await
 }
+
+/// The slots the caller may see of each of these employers, oldest first.
+pub async fn load_slots_of_employers<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    employer_ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Slot>>> {
+    let rows = visible(caller)
+        .filter(internship_slot::Column::EmployerId.is_in(employer_ids.iter().copied()))
+        .order_by_asc(internship_slot::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load slots of employers"))?;
+    let mut grouped: HashMap<Uuid, Vec<Slot>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.employer_id).or_default().push(row);
+    }
+    Ok(grouped)
+}

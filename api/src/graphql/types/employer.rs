@@ -3,10 +3,12 @@ use crate::policy::Scope;
 use async_graphql::{Context, ID, Object, Result};
 use entity::employer;
 
-use super::{InternshipSlot, PartnerOrganisation, loader_error, loaders};
+use super::{InternshipSlot, PartnerOrganisation, Placement, loader_error, loaders};
 use crate::graphql::enums::Site;
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{OpenSlotsOfEmployer, PartnerById};
+use crate::graphql::loaders::{
+    OpenSlotsOfEmployer, PartnerById, PlacementsOfEmployer, SlotsOfEmployer,
+};
 
 /// A workplace that offers internships (praktik), jobs, training places or
 /// study visits.
@@ -64,6 +66,30 @@ impl Employer {
             .await
             .map_err(loader_error)?;
         Ok(row.map(PartnerOrganisation))
+    }
+
+    /// The employer's slots the caller may see (drafts too, on the employer's side),
+    /// oldest first. Requires `slots:read`.
+    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
+    async fn slots(&self, ctx: &Context<'_>) -> Result<Vec<InternshipSlot>> {
+        let rows = loaders(ctx)?
+            .load_one(SlotsOfEmployer(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(InternshipSlot).collect())
+    }
+
+    /// The placements at this employer that the caller may see, oldest first.
+    /// Requires `placements:read`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfEmployer(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Placement).collect())
     }
 
     /// The employer's open slots, oldest first. Requires `slots:read`.

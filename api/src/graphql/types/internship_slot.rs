@@ -2,11 +2,13 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use entity::internship_slot;
 
-use super::{Employer, loader_error, loaders};
+use super::{Employer, Placement, loader_error, loaders};
 use crate::graphql::enums::{OpportunityKind, Site, SlotStatus, SwedishLevel};
 use crate::graphql::error::internal;
+use crate::graphql::guards::Require;
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{EmployerById, SkillsOfSlot};
+use crate::graphql::loaders::{EmployerById, PlacementsOfSlot, SkillsOfSlot};
+use crate::policy::Scope;
 
 /// A place an employer offers: an internship (praktik), a job, a training
 /// place or a study visit, for one or more participants.
@@ -71,6 +73,18 @@ impl InternshipSlot {
             .await
             .map_err(loader_error)?
             .unwrap_or_default())
+    }
+
+    /// The placements made in this slot that the caller may see, oldest first.
+    /// Requires `placements:read`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfSlot(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Placement).collect())
     }
 
     /// The employer offering the slot.

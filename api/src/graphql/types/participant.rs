@@ -1,13 +1,14 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::participant;
 
-use super::{Placement, loader_error, loaders};
+use super::{Mentor, Placement, loader_error, loaders};
 use crate::graphql::enums::{LanguageLevel, ParticipantStatus, Site, SwedishLevel};
 
 use crate::graphql::guards::{ParticipantFieldGuard, Require};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
-    LanguagesOfParticipant, PlacementsOfParticipant, SensitiveOfParticipant, SkillsOfParticipant,
+    LanguagesOfParticipant, MentorsOfParticipant, PlacementsOfParticipant, SensitiveOfParticipant,
+    SkillsOfParticipant,
 };
 use crate::policy::Scope;
 
@@ -111,6 +112,20 @@ impl Participant {
     }
 
     /// Family name. Personal field: requires `participants:pii`.
+    /// The participant's current mentors that the caller may see. Profile
+    /// field; requires `mentors:read`.
+    #[graphql(
+        guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::scope(Scope::MentorsRead))"
+    )]
+    async fn mentors(&self, ctx: &Context<'_>) -> Result<Option<Vec<Mentor>>> {
+        let rows = loaders(ctx)?
+            .load_one(MentorsOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Mentor).collect()))
+    }
+
     #[graphql(guard = "ParticipantFieldGuard::personal(self.0.id)")]
     async fn family_name(&self) -> Option<&str> {
         self.0.family_name.as_deref()

@@ -3,12 +3,12 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::partner_organisation;
 
-use super::{Employer, loader_error, loaders};
+use super::{Employer, Mentor, Placement, loader_error, loaders};
 use crate::graphql::enums::{PartnerKind, PartnerNetwork, PartnerStatus};
 use crate::graphql::error::{ErrorCode, error};
 use crate::graphql::guards::caller;
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::EmployersOfPartner;
+use crate::graphql::loaders::{EmployersOfPartner, MentorsOfPartner, PlacementsOfPartner};
 use crate::policy::Scope;
 
 /// An organisation in the Portalen network: one of the six partners that run
@@ -72,6 +72,30 @@ impl PartnerOrganisation {
             .map_err(loader_error)?
             .unwrap_or_default();
         Ok(rows.into_iter().map(Employer).collect())
+    }
+
+    /// The mentors who volunteer through this organisation that the caller may
+    /// see. Requires `mentors:read`.
+    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    async fn mentors(&self, ctx: &Context<'_>) -> Result<Vec<Mentor>> {
+        let rows = loaders(ctx)?
+            .load_one(MentorsOfPartner(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Mentor).collect())
+    }
+
+    /// The placements this organisation follows that the caller may see, oldest
+    /// first. Requires `placements:read`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfPartner(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Placement).collect())
     }
 
     /// The scopes the organisation is granted. Visible to administrators
