@@ -25,3 +25,4 @@ mod partners;
 mod seed;
 mod slots_and_employers;
 mod tokens;
+mod typed_client;
