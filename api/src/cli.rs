@@ -66,6 +66,7 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
         keys: global.key_ring()?,
         tokens: global.token_settings(),
         access_token_ttl: Duration::from_secs(global.access_token_ttl),
+        loader_batch_window: Duration::from_millis(args.loader_batch_window_ms),
     };
     let server = Application::build(
         &ServerSettings {

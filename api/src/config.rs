@@ -163,6 +163,11 @@ pub struct ServeArgs {
     /// Whether to load the demo network into an empty database at start.
     #[arg(long, env = "SEED_DEMO", value_enum, default_value_t = SeedDemo::IfEmpty)]
     pub seed_demo: SeedDemo,
+    /// Milliseconds a DataLoader waits for more keys before it queries: longer
+    /// batches more reliably, shorter answers sooner.
+    #[arg(long, env = "LOADER_BATCH_WINDOW_MS", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(0..=100))]
+    pub loader_batch_window_ms: u64,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(0..=600))]

@@ -1,6 +1,7 @@
 //! Domain values with their own validation rules, free of HTTP, GraphQL and
 //! the database.
 
+pub mod contact;
 pub mod organisation_number;
 pub mod slug;
 

@@ -514,6 +514,42 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "createParticipant",
+            mutation: true,
+            call: |_, _| {
+                (
+                "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id } userErrors { message } } }".into(),
+                json!({ "input": { "displayName": "Ny", "consentPurpose": "Matchning" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "updateParticipant",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: UpdateParticipantInput!) { updateParticipant(input: $input) { participant { id } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Participant", s.participant), "goal": "Nytt mål" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
             field: "postInternshipSlot",
             mutation: true,
             call: |s, _| {

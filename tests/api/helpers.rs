@@ -214,6 +214,8 @@ pub async fn spawn_app_with_keys(
             keys: KeyRing::from_pems(signing_pem, verify_only).expect("keys"),
             tokens: token_settings(),
             access_token_ttl: Duration::from_secs(300),
+            // Generous, so that statement counts stay exact on a busy machine.
+            loader_batch_window: Duration::from_millis(20),
         },
     )
     .expect("build the application");

@@ -21,6 +21,7 @@ mod mentors;
 mod migrations;
 mod nodes;
 mod participant_filters;
+mod participant_mutations;
 mod partners;
 mod seed;
 mod slots_and_employers;

@@ -36,6 +36,14 @@ impl Require {
         }
     }
 
+    /// A caller of one of `roles` holding `scope`.
+    pub const fn roles(scope: Scope, roles: &'static [Role]) -> Self {
+        Self {
+            scope: Some(scope),
+            roles,
+        }
+    }
+
     /// Any authenticated caller.
     pub const fn authenticated() -> Self {
         Self {

@@ -30,9 +30,14 @@ pub struct DbLoader {
 /// The per-request loader, as resolvers find it in the context.
 pub type Loaders = DataLoader<DbLoader>;
 
-/// A fresh loader for one request and its caller.
-pub fn for_request(db: DatabaseConnection, caller: Option<Caller>) -> Loaders {
-    DataLoader::new(DbLoader { db, caller }, tokio::spawn)
+/// A fresh loader for one request and its caller. Keys asked for within
+/// `batch_window` of the first one go into one query.
+pub fn for_request(
+    db: DatabaseConnection,
+    caller: Option<Caller>,
+    batch_window: std::time::Duration,
+) -> Loaders {
+    DataLoader::new(DbLoader { db, caller }, tokio::spawn).delay(batch_window)
 }
 
 macro_rules! keys {

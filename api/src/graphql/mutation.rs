@@ -5,20 +5,26 @@
 //! nothing. Authorization and not-found failures are GraphQL errors with
 //! `extensions.code`.
 
-use async_graphql::{Context, Enum, ID, InputObject, MergedObject, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Enum, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, SimpleObject,
+};
 use chrono::NaiveDate;
 
-use super::enums::{OpportunityKind, PartnerStatus, Role, Site, SlotStatus, SwedishLevel};
+use super::enums::{
+    LanguageLevel, OpportunityKind, ParticipantStatus, PartnerStatus, Role as RoleEnum, Site,
+    SlotStatus, SwedishLevel,
+};
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
 use super::query::db;
-use super::types::{ApiClient, InternshipSlot, PartnerOrganisation, Placement};
-use crate::policy::Scope;
+use super::types::{ApiClient, InternshipSlot, Participant, PartnerOrganisation, Placement};
+use crate::policy::{Role, Scope};
 use crate::services::{self, ServiceError, ServiceResult};
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
+    ParticipantMutation,
     SlotMutation,
     PlacementMutation,
     PartnerMutation,
@@ -70,6 +76,196 @@ fn parse_scopes(names: &[String]) -> ServiceResult<Vec<Scope>> {
                 .ok_or_else(|| ServiceError::invalid("scopes", format!("unknown scope {name}")))
         })
         .collect()
+}
+
+/// A language someone speaks, and how well.
+#[derive(InputObject)]
+pub struct LanguageSkillInput {
+    /// ISO 639 code, e.g. `ti`.
+    pub language: String,
+    /// How well.
+    pub level: LanguageLevel,
+}
+
+/// A new participant. Only `displayName` is required: no papers or
+/// registration are needed to take part.
+#[derive(InputObject)]
+pub struct CreateParticipantInput {
+    /// First name or alias, 1 to 100 characters.
+    pub display_name: String,
+    /// What the participant agreed the organisation may use their data for,
+    /// as told to them; recorded as their consent to the caller's organisation.
+    pub consent_purpose: String,
+    /// Family name. Personal: needs `participants:pii`.
+    pub family_name: Option<String>,
+    /// E-mail address. Personal: needs `participants:pii`.
+    pub email: Option<String>,
+    /// Phone number, 7 to 15 digits. Personal: needs `participants:pii`.
+    pub phone: Option<String>,
+    /// Level of Swedish.
+    pub swedish_level: Option<SwedishLevel>,
+    /// Hageby or Ringdansen.
+    pub site: Option<Site>,
+    /// Default `QUEUED`.
+    pub status: Option<ParticipantStatus>,
+    /// Their own goal or business idea, up to 2000 characters.
+    pub goal: Option<String>,
+    /// Interests, as tags.
+    #[graphql(default)]
+    pub interests: Vec<String>,
+    /// Languages spoken.
+    #[graphql(default)]
+    pub languages: Vec<LanguageSkillInput>,
+    /// Skills and assets, as tags.
+    #[graphql(default)]
+    pub skills: Vec<String>,
+    /// Residence status. Personal: needs `participants:pii`.
+    pub residence_status: Option<String>,
+    /// Caseworkers' notes. Personal: needs `participants:pii`.
+    pub notes: Option<String>,
+}
+
+/// Changes to a participant: a field left out stays as it is, `null` clears
+/// it, and a given list replaces the whole list.
+#[derive(InputObject)]
+pub struct UpdateParticipantInput {
+    /// The participant.
+    pub id: ID,
+    /// First name or alias, 1 to 100 characters.
+    pub display_name: Option<String>,
+    /// Family name. Personal: needs `participants:pii`.
+    pub family_name: MaybeUndefined<String>,
+    /// E-mail address. Personal: needs `participants:pii`.
+    pub email: MaybeUndefined<String>,
+    /// Phone number. Personal: needs `participants:pii`.
+    pub phone: MaybeUndefined<String>,
+    /// Level of Swedish.
+    pub swedish_level: MaybeUndefined<SwedishLevel>,
+    /// Hageby or Ringdansen.
+    pub site: MaybeUndefined<Site>,
+    /// Where the participant is on the way.
+    pub status: Option<ParticipantStatus>,
+    /// Their own goal or business idea.
+    pub goal: MaybeUndefined<String>,
+    /// Interests, replacing the current ones.
+    pub interests: Option<Vec<String>>,
+    /// Languages, replacing the current ones.
+    pub languages: Option<Vec<LanguageSkillInput>>,
+    /// Skills, replacing the current ones.
+    pub skills: Option<Vec<String>>,
+    /// Residence status. Personal: needs `participants:pii`.
+    pub residence_status: MaybeUndefined<String>,
+    /// Caseworkers' notes. Personal: needs `participants:pii`.
+    pub notes: MaybeUndefined<String>,
+}
+
+/// The result of a participant mutation.
+#[derive(SimpleObject)]
+pub struct ParticipantPayload {
+    /// The participant as stored, unless the input was refused.
+    pub participant: Option<Participant>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+fn languages(list: Vec<LanguageSkillInput>) -> Vec<services::participants::LanguageInput> {
+    list.into_iter()
+        .map(|l| services::participants::LanguageInput {
+            language: l.language,
+            level: l.level.into(),
+        })
+        .collect()
+}
+
+/// Mutations of participants.
+#[derive(Default)]
+pub struct ParticipantMutation;
+
+#[Object]
+impl ParticipantMutation {
+    /// Registers a participant with the caller's organisation and records
+    /// their consent to it. Requires `participants:write`, as administrator
+    /// or partner; personal fields need `participants:pii`.
+    #[graphql(
+        guard = "Require::roles(Scope::ParticipantsWrite, &[Role::Administrator, Role::Partner])"
+    )]
+    async fn create_participant(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateParticipantInput,
+    ) -> Result<ParticipantPayload> {
+        let changes = services::participants::ParticipantChanges {
+            display_name: Some(input.display_name),
+            family_name: input.family_name.map(Some),
+            email: input.email.map(Some),
+            phone: input.phone.map(Some),
+            swedish_level: input.swedish_level.map(|l| Some(l.into())),
+            site: input.site.map(|s| Some(s.into())),
+            status: input.status.map(Into::into),
+            goal: input.goal.map(Some),
+            interests: Some(input.interests),
+            languages: Some(languages(input.languages)),
+            skills: Some(input.skills),
+            residence_status: input.residence_status.map(Some),
+            notes: input.notes.map(Some),
+        };
+        let result = services::participants::create_participant(
+            db(ctx)?,
+            caller(ctx)?,
+            changes,
+            &input.consent_purpose,
+        )
+        .await;
+        let (participant, user_errors) = payload(result)?;
+        Ok(ParticipantPayload {
+            participant: participant.map(Participant),
+            user_errors,
+        })
+    }
+
+    /// Changes a participant the caller may see. Requires
+    /// `participants:write`, as administrator or partner; personal fields
+    /// need `participants:pii`.
+    #[graphql(
+        guard = "Require::roles(Scope::ParticipantsWrite, &[Role::Administrator, Role::Partner])"
+    )]
+    async fn update_participant(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateParticipantInput,
+    ) -> Result<ParticipantPayload> {
+        let id = decode_as(&input.id, NodeType::Participant, "id")?;
+        let changes = services::participants::ParticipantChanges {
+            display_name: input.display_name,
+            family_name: maybe(input.family_name),
+            email: maybe(input.email),
+            phone: maybe(input.phone),
+            swedish_level: maybe(input.swedish_level).map(|l| l.map(Into::into)),
+            site: maybe(input.site).map(|s| s.map(Into::into)),
+            status: input.status.map(Into::into),
+            goal: maybe(input.goal),
+            interests: input.interests,
+            languages: input.languages.map(languages),
+            skills: input.skills,
+            residence_status: maybe(input.residence_status),
+            notes: maybe(input.notes),
+        };
+        let result =
+            services::participants::update_participant(db(ctx)?, caller(ctx)?, id, changes).await;
+        let (participant, user_errors) = payload(result)?;
+        Ok(ParticipantPayload {
+            participant: participant.map(Participant),
+            user_errors,
+        })
+    }
 }
 
 /// A new internship slot.
@@ -304,7 +500,7 @@ pub struct CreateApiClientInput {
     /// What it is for, 1 to 200 characters.
     pub name: String,
     /// `PARTNER` (default) or `ADMINISTRATOR`.
-    pub role: Option<Role>,
+    pub role: Option<RoleEnum>,
     /// The most it may ask for; empty for the organisation's whole grant.
     #[graphql(default)]
     pub scopes: Vec<String>,

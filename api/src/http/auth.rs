@@ -12,11 +12,14 @@ use crate::auth::{KeyRing, TokenSettings};
 use crate::policy::Caller;
 use crate::services::{ServiceError, callers};
 
-/// What the edge needs to issue and check tokens.
+/// What the edge needs per request: keys to issue and check tokens, and
+/// how to set up the request's loaders.
 pub struct AuthState {
     pub keys: KeyRing,
     pub tokens: TokenSettings,
     pub access_token_ttl: Duration,
+    /// How long a DataLoader waits for more keys before it queries.
+    pub loader_batch_window: Duration,
 }
 
 /// Why a request's credentials were refused.

@@ -40,9 +40,11 @@ async fn execute(
         Ok(caller) => caller,
         Err(failure) => return refuse(failure, &request_id.to_string()),
     };
-    let mut request = request
-        .into_inner()
-        .data(loaders::for_request(db.clone(), caller.clone()));
+    let mut request = request.into_inner().data(loaders::for_request(
+        db.clone(),
+        caller.clone(),
+        auth.loader_batch_window,
+    ));
     if let Some(caller) = caller {
         request = request.data(caller);
     }

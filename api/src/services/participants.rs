@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use entity::{
-    ParticipantStatus, Site, SwedishLevel, participant, participant_language,
+    LanguageLevel, ParticipantStatus, Site, SwedishLevel, participant, participant_language,
     participant_sensitive, participant_skill,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder,
+    Select, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -236,4 +237,316 @@ pub async fn load_sensitive<C: ConnectionTrait>(
             "failed to load sensitive participant data",
         ))?;
     Ok(rows.into_iter().map(|r| (r.participant_id, r)).collect())
+}
+
+/// A language and how well, as given in an input.
+#[derive(Debug, Clone)]
+pub struct LanguageInput {
+    pub language: String,
+    pub level: LanguageLevel,
+}
+
+/// The fields of a participant that can be set. In an update, `None` leaves a
+/// field as it is and `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ParticipantChanges {
+    pub display_name: Option<String>,
+    pub family_name: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub swedish_level: Option<Option<SwedishLevel>>,
+    pub site: Option<Option<Site>>,
+    pub status: Option<ParticipantStatus>,
+    pub goal: Option<Option<String>>,
+    pub interests: Option<Vec<String>>,
+    pub languages: Option<Vec<LanguageInput>>,
+    pub skills: Option<Vec<String>>,
+    pub residence_status: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+}
+
+impl ParticipantChanges {
+    /// Whether the changes touch a personal field.
+    fn touches_personal_fields(&self) -> bool {
+        self.family_name.is_some()
+            || self.email.is_some()
+            || self.phone.is_some()
+            || self.residence_status.is_some()
+            || self.notes.is_some()
+    }
+
+    fn touches_sensitive_record(&self) -> bool {
+        self.residence_status.is_some() || self.notes.is_some()
+    }
+}
+
+fn optional(
+    field: &str,
+    value: Option<Option<String>>,
+    max: usize,
+) -> ServiceResult<Option<Option<String>>> {
+    match value {
+        None => Ok(None),
+        Some(value) => super::partners::optional_text(field, value.as_deref(), max).map(Some),
+    }
+}
+
+/// Checks and normalises every given field, before anything is written.
+fn validate(mut changes: ParticipantChanges) -> ServiceResult<ParticipantChanges> {
+    use crate::domain::contact::{normalise_email, normalise_phone};
+    if let Some(name) = &changes.display_name {
+        changes.display_name = Some(super::partners::required_text("displayName", name, 100)?);
+    }
+    changes.family_name = optional("familyName", changes.family_name, 100)?;
+    changes.goal = optional("goal", changes.goal, 2000)?;
+    changes.residence_status = optional("residenceStatus", changes.residence_status, 500)?;
+    changes.notes = optional("notes", changes.notes, 5000)?;
+    if let Some(Some(email)) = &changes.email {
+        let email = normalise_email(email).map_err(|m| ServiceError::invalid("email", m))?;
+        changes.email = Some(Some(email));
+    }
+    if let Some(Some(phone)) = &changes.phone {
+        let phone = normalise_phone(phone).map_err(|m| ServiceError::invalid("phone", m))?;
+        changes.phone = Some(Some(phone));
+    }
+    if let Some(interests) = &changes.interests {
+        changes.interests = Some(super::slots::normalise_tags("interests", interests)?);
+    }
+    if let Some(skills) = &changes.skills {
+        changes.skills = Some(super::slots::normalise_tags("skills", skills)?);
+    }
+    if let Some(languages) = &mut changes.languages {
+        let mut seen = Vec::new();
+        for entry in languages.iter_mut() {
+            entry.language = entry.language.trim().to_lowercase();
+            let well_formed = (2..=8).contains(&entry.language.len())
+                && entry
+                    .language
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-');
+            if !well_formed {
+                return Err(ServiceError::invalid(
+                    "languages",
+                    "each language is an ISO 639 code, e.g. ti",
+                ));
+            }
+            if seen.contains(&entry.language) {
+                return Err(ServiceError::invalid("languages", "each language once"));
+            }
+            seen.push(entry.language.clone());
+        }
+        if languages.len() > 30 {
+            return Err(ServiceError::invalid("languages", "at most 30 languages"));
+        }
+    }
+    Ok(changes)
+}
+
+/// Writes the child rows (languages, skills, sensitive record) the changes give.
+async fn write_children<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    changes: &ParticipantChanges,
+) -> ServiceResult<()> {
+    use sea_orm::ActiveValue::Set;
+    let now = chrono::Utc::now();
+    if let Some(languages) = &changes.languages {
+        participant_language::Entity::delete_many()
+            .filter(participant_language::Column::ParticipantId.eq(id))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to replace languages"))?;
+        if !languages.is_empty() {
+            participant_language::Entity::insert_many(languages.iter().map(|l| {
+                participant_language::ActiveModel {
+                    participant_id: Set(id),
+                    language: Set(l.language.clone()),
+                    level: Set(l.level),
+                }
+            }))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to write languages"))?;
+        }
+    }
+    if let Some(skills) = &changes.skills {
+        participant_skill::Entity::delete_many()
+            .filter(participant_skill::Column::ParticipantId.eq(id))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to replace skills"))?;
+        if !skills.is_empty() {
+            participant_skill::Entity::insert_many(skills.iter().map(|s| {
+                participant_skill::ActiveModel {
+                    participant_id: Set(id),
+                    skill: Set(s.clone()),
+                }
+            }))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to write skills"))?;
+        }
+    }
+    if changes.touches_sensitive_record() {
+        let existing = participant_sensitive::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .map_err(ServiceError::database("failed to read sensitive data"))?;
+        let mut record = match existing {
+            Some(row) => row.into(),
+            None => participant_sensitive::ActiveModel {
+                participant_id: Set(id),
+                residence_status: Set(None),
+                notes: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            },
+        };
+        if let Some(value) = &changes.residence_status {
+            record.residence_status = Set(value.clone());
+        }
+        if let Some(value) = &changes.notes {
+            record.notes = Set(value.clone());
+        }
+        record.updated_at = Set(now);
+        sea_orm::ActiveModelTrait::save(record, db)
+            .await
+            .map_err(ServiceError::database("failed to write sensitive data"))?;
+    }
+    Ok(())
+}
+
+fn require_pii_for(caller: &Caller, changes: &ParticipantChanges) -> ServiceResult<()> {
+    if changes.touches_personal_fields() && !rows::may_search_personal_fields(caller) {
+        return Err(ServiceError::Forbidden {
+            reason: "personal fields need the scope participants:pii".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Registers a participant for the caller's organisation, with the consent
+/// they gave it (`consent_purpose`), in one transaction. Only a display name
+/// is required.
+#[tracing::instrument(skip(db, caller, changes, consent_purpose))]
+pub async fn create_participant<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    caller: &Caller,
+    changes: ParticipantChanges,
+    consent_purpose: &str,
+) -> ServiceResult<Participant> {
+    use sea_orm::ActiveValue::Set;
+    require_pii_for(caller, &changes)?;
+    let purpose = super::partners::required_text("consentPurpose", consent_purpose, 500)?;
+    let Some(display_name) = changes.display_name.clone() else {
+        return Err(ServiceError::invalid("displayName", "must not be empty"));
+    };
+    let changes = validate(ParticipantChanges {
+        display_name: Some(display_name),
+        ..changes
+    })?;
+    let now = chrono::Utc::now();
+    let id = Uuid::now_v7();
+    let txn = db
+        .begin()
+        .await
+        .map_err(ServiceError::database("failed to begin transaction"))?;
+    let row = participant::Entity::insert(participant::ActiveModel {
+        id: Set(id),
+        display_name: Set(changes.display_name.clone().unwrap_or_default()),
+        family_name: Set(changes.family_name.clone().flatten()),
+        email: Set(changes.email.clone().flatten()),
+        phone: Set(changes.phone.clone().flatten()),
+        swedish_level: Set(changes.swedish_level.flatten()),
+        site: Set(changes.site.flatten()),
+        status: Set(changes.status.unwrap_or(ParticipantStatus::Queued)),
+        goal: Set(changes.goal.clone().flatten()),
+        interests: Set(changes
+            .interests
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .collect()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&txn)
+    .await
+    .map_err(ServiceError::database("failed to insert participant"))?;
+    write_children(&txn, id, &changes).await?;
+    entity::consent::Entity::insert(entity::consent::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        participant_id: Set(id),
+        partner_organisation_id: Set(caller.organisation_id),
+        purpose: Set(purpose),
+        recorded_by: Set(Some(caller.subject.clone())),
+        granted_at: Set(now),
+        revoked_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(&txn)
+    .await
+    .map_err(ServiceError::database("failed to record consent"))?;
+    txn.commit()
+        .await
+        .map_err(ServiceError::database("failed to commit participant"))?;
+    Ok(row)
+}
+
+/// Changes a participant the caller may see. Personal fields need
+/// `participants:pii`. All or nothing, in one transaction.
+#[tracing::instrument(skip(db, caller, changes))]
+pub async fn update_participant<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+    changes: ParticipantChanges,
+) -> ServiceResult<Participant> {
+    use sea_orm::ActiveValue::Set;
+    let current = find_participant(db, caller, id).await?;
+    require_pii_for(caller, &changes)?;
+    let changes = validate(changes)?;
+    let txn = db
+        .begin()
+        .await
+        .map_err(ServiceError::database("failed to begin transaction"))?;
+    let mut row: participant::ActiveModel = current.into();
+    if let Some(value) = &changes.display_name {
+        row.display_name = Set(value.clone());
+    }
+    if let Some(value) = &changes.family_name {
+        row.family_name = Set(value.clone());
+    }
+    if let Some(value) = &changes.email {
+        row.email = Set(value.clone());
+    }
+    if let Some(value) = &changes.phone {
+        row.phone = Set(value.clone());
+    }
+    if let Some(value) = changes.swedish_level {
+        row.swedish_level = Set(value);
+    }
+    if let Some(value) = changes.site {
+        row.site = Set(value);
+    }
+    if let Some(value) = changes.status {
+        row.status = Set(value);
+    }
+    if let Some(value) = &changes.goal {
+        row.goal = Set(value.clone());
+    }
+    if let Some(value) = &changes.interests {
+        row.interests = Set(value.iter().cloned().collect());
+    }
+    row.updated_at = Set(chrono::Utc::now());
+    let updated = participant::Entity::update(row)
+        .exec(&txn)
+        .await
+        .map_err(ServiceError::database("failed to update participant"))?;
+    write_children(&txn, id, &changes).await?;
+    txn.commit()
+        .await
+        .map_err(ServiceError::database("failed to commit participant"))?;
+    Ok(updated)
 }
