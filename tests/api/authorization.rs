@@ -201,6 +201,9 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     }
 }
 
+/// Organisation numbers for employers the matrix creates.
+static NEXT_NUMBER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 const ROLES: [&str; 5] = [
     "administrator",
     "partner",
@@ -545,6 +548,46 @@ fn ops() -> Vec<Op> {
                 (Ok, Ok),
                 (Ok, NotFound),
                 (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "createEmployer",
+            mutation: true,
+            call: |_, _| {
+                let number = portalen_api::domain::OrganisationNumber::from_nine_digits(
+                    559_700_000 + NEXT_NUMBER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+                )
+                .expect("number");
+                (
+                    "mutation($input: CreateEmployerInput!) { createEmployer(input: $input) { employer { id } userErrors { message } } }".into(),
+                    json!({ "input": { "name": "Ny arbetsplats", "organisationNumber": number.to_string() } }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "updateEmployer",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: UpdateEmployerInput!) { updateEmployer(input: $input) { employer { id } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Employer", s.employer), "industry": "logistics" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, Forbidden),
+                (Ok, Forbidden),
                 (Forbidden, Forbidden),
                 (Forbidden, Forbidden),
             ],

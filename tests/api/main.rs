@@ -13,6 +13,7 @@ mod authorization;
 mod compose;
 mod constraints;
 mod dashboard;
+mod employer_mutations;
 mod graphql_http;
 mod health;
 mod helpers;

@@ -17,7 +17,9 @@ use super::enums::{
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
 use super::query::db;
-use super::types::{ApiClient, InternshipSlot, Participant, PartnerOrganisation, Placement};
+use super::types::{
+    ApiClient, Employer, InternshipSlot, Participant, PartnerOrganisation, Placement,
+};
 use crate::policy::{Role, Scope};
 use crate::services::{self, ServiceError, ServiceResult};
 
@@ -25,6 +27,7 @@ use crate::services::{self, ServiceError, ServiceResult};
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     ParticipantMutation,
+    EmployerMutation,
     SlotMutation,
     PlacementMutation,
     PartnerMutation,
@@ -266,6 +269,136 @@ impl ParticipantMutation {
             user_errors,
         })
     }
+}
+
+/// A new employer.
+#[derive(InputObject)]
+pub struct CreateEmployerInput {
+    /// Name, 1 to 200 characters.
+    pub name: String,
+    /// Swedish organisation number, `NNNNNN-NNNN` (checked).
+    pub organisation_number: String,
+    /// Line of business.
+    pub industry: Option<String>,
+    /// Street address.
+    pub street_address: Option<String>,
+    /// Postal code.
+    pub postal_code: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// The nearest Portalen site, if either.
+    pub site: Option<Site>,
+}
+
+/// Changes to an employer: a field left out stays, `null` clears it.
+#[derive(InputObject)]
+pub struct UpdateEmployerInput {
+    /// The employer.
+    pub id: ID,
+    /// Name, 1 to 200 characters.
+    pub name: Option<String>,
+    /// Swedish organisation number (checked).
+    pub organisation_number: Option<String>,
+    /// Line of business.
+    pub industry: MaybeUndefined<String>,
+    /// Street address.
+    pub street_address: MaybeUndefined<String>,
+    /// Postal code.
+    pub postal_code: MaybeUndefined<String>,
+    /// City.
+    pub city: MaybeUndefined<String>,
+    /// The nearest Portalen site.
+    pub site: MaybeUndefined<Site>,
+}
+
+/// The result of an employer mutation.
+#[derive(SimpleObject)]
+pub struct EmployerPayload {
+    /// The employer as stored, unless the input was refused.
+    pub employer: Option<Employer>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Mutations of employers.
+#[derive(Default)]
+pub struct EmployerMutation;
+
+#[Object]
+impl EmployerMutation {
+    /// Registers an employer. A partner that registers itself as an employer
+    /// is linked to it by an administrator. Requires `employers:write`, as
+    /// administrator or partner.
+    #[graphql(
+        guard = "Require::roles(Scope::EmployersWrite, &[Role::Administrator, Role::Partner])"
+    )]
+    async fn create_employer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEmployerInput,
+    ) -> Result<EmployerPayload> {
+        let result = services::employers::create_employer(
+            db(ctx)?,
+            services::employers::NewEmployer {
+                name: input.name,
+                organisation_number: input.organisation_number,
+                industry: input.industry,
+                street_address: input.street_address,
+                postal_code: input.postal_code,
+                city: input.city,
+                site: input.site.map(Into::into),
+                partner_organisation_id: None,
+            },
+        )
+        .await;
+        employer_payload(result)
+    }
+
+    /// Changes an employer: an administrator any, a partner the employers
+    /// that are the organisation, an employer itself. Requires `employers:write`.
+    #[graphql(guard = "Require::scope(Scope::EmployersWrite)")]
+    async fn update_employer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateEmployerInput,
+    ) -> Result<EmployerPayload> {
+        let id = decode_as(&input.id, NodeType::Employer, "id")?;
+        let changes = services::employers::EmployerChanges {
+            name: input.name,
+            organisation_number: input.organisation_number,
+            industry: maybe(input.industry),
+            street_address: maybe(input.street_address),
+            postal_code: maybe(input.postal_code),
+            city: maybe(input.city),
+            site: maybe(input.site).map(|s| s.map(Into::into)),
+        };
+        employer_payload(
+            services::employers::update_employer(db(ctx)?, caller(ctx)?, id, changes).await,
+        )
+    }
+}
+
+/// Maps an employer result, turning a taken organisation number into a
+/// user error on that field.
+fn employer_payload(result: ServiceResult<entity::employer::Model>) -> Result<EmployerPayload> {
+    let result = match result {
+        Err(ServiceError::Conflict { message }) if message.contains("organisation number") => {
+            return Ok(EmployerPayload {
+                employer: None,
+                user_errors: vec![UserError {
+                    field: vec!["input".to_owned(), "organisationNumber".to_owned()],
+                    message,
+                    code: UserErrorCode::Taken,
+                }],
+            });
+        }
+        other => other,
+    };
+    let (employer, user_errors) = payload(result)?;
+    Ok(EmployerPayload {
+        employer: employer.map(Employer),
+        user_errors,
+    })
 }
 
 /// A new internship slot.

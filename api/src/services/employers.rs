@@ -138,3 +138,68 @@ pub async fn create_employer<C: ConnectionTrait>(
             "no partner organisation has this id",
         ))
 }
+
+/// Changes to an employer: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct EmployerChanges {
+    pub name: Option<String>,
+    pub organisation_number: Option<String>,
+    pub industry: Option<Option<String>>,
+    pub street_address: Option<Option<String>>,
+    pub postal_code: Option<Option<String>>,
+    pub city: Option<Option<String>>,
+    pub site: Option<Option<Site>>,
+}
+
+/// Changes an employer the caller may manage: an administrator any, a
+/// partner the employers that are the organisation, an employer itself.
+#[tracing::instrument(skip(db, caller, changes))]
+pub async fn update_employer<C: ConnectionTrait>(
+    db: &C,
+    caller: &crate::policy::Caller,
+    id: Uuid,
+    changes: EmployerChanges,
+) -> ServiceResult<Employer> {
+    let current = find_employer(db, id).await?;
+    if !crate::policy::rows::may_manage_slots_of(
+        caller,
+        current.id,
+        current.partner_organisation_id,
+    ) {
+        return Err(ServiceError::Forbidden {
+            reason: "you may not change this employer".to_owned(),
+        });
+    }
+    let mut row: employer::ActiveModel = current.into();
+    if let Some(name) = &changes.name {
+        row.name = Set(required_text("name", name, 200)?);
+    }
+    if let Some(number) = &changes.organisation_number {
+        let number = OrganisationNumber::parse(number)
+            .map_err(|e| ServiceError::invalid("organisationNumber", e.to_string()))?;
+        row.organisation_number = Set(number.as_str().to_owned());
+    }
+    for (field, value, max, target) in [
+        ("industry", &changes.industry, 100, &mut row.industry),
+        (
+            "streetAddress",
+            &changes.street_address,
+            200,
+            &mut row.street_address,
+        ),
+        ("postalCode", &changes.postal_code, 10, &mut row.postal_code),
+        ("city", &changes.city, 100, &mut row.city),
+    ] {
+        if let Some(value) = value {
+            *target = Set(optional_text(field, value.as_deref(), max)?);
+        }
+    }
+    if let Some(site) = changes.site {
+        row.site = Set(site);
+    }
+    row.updated_at = Set(Utc::now());
+    employer::Entity::update(row)
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to update employer"))
+}
