@@ -593,6 +593,42 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "createMentor",
+            mutation: true,
+            call: |_, _| {
+                (
+                "mutation($input: CreateMentorInput!) { createMentor(input: $input) { mentor { id } userErrors { message } } }".into(),
+                json!({ "input": { "givenName": "Ny mentor", "capacity": 2, "languages": ["sv"] } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "updateMentor",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: UpdateMentorInput!) { updateMentor(input: $input) { mentor { id } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Mentor", s.mentor), "capacity": 3 } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, NotFound),
+                (Ok, NotFound),
+                (Forbidden, NotFound),
+            ],
+        },
+        Op {
             field: "postInternshipSlot",
             mutation: true,
             call: |s, _| {

@@ -18,6 +18,7 @@ mod graphql_http;
 mod health;
 mod helpers;
 mod list_filters;
+mod mentor_mutations;
 mod mentors;
 mod migrations;
 mod nodes;

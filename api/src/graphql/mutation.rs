@@ -18,7 +18,7 @@ use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
 use super::query::db;
 use super::types::{
-    ApiClient, Employer, InternshipSlot, Participant, PartnerOrganisation, Placement,
+    ApiClient, Employer, InternshipSlot, Mentor, Participant, PartnerOrganisation, Placement,
 };
 use crate::policy::{Role, Scope};
 use crate::services::{self, ServiceError, ServiceResult};
@@ -28,6 +28,7 @@ use crate::services::{self, ServiceError, ServiceResult};
 pub struct MutationRoot(
     ParticipantMutation,
     EmployerMutation,
+    MentorMutation,
     SlotMutation,
     PlacementMutation,
     PartnerMutation,
@@ -399,6 +400,128 @@ fn employer_payload(result: ServiceResult<entity::employer::Model>) -> Result<Em
         employer: employer.map(Employer),
         user_errors,
     })
+}
+
+/// A new mentor.
+#[derive(InputObject)]
+pub struct CreateMentorInput {
+    /// Given name, 1 to 100 characters.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Most mentees at once, 0 to 20 (default 1).
+    pub capacity: Option<i32>,
+    /// Languages spoken (ISO 639 codes).
+    #[graphql(default)]
+    pub languages: Vec<String>,
+    /// Fields of expertise, as tags.
+    #[graphql(default)]
+    pub expertise: Vec<String>,
+    /// The organisation the mentor volunteers through; default the
+    /// caller's. Only administrators name another.
+    pub partner_slug: Option<String>,
+}
+
+/// Changes to a mentor: a field left out stays, `null` clears it, lists replace.
+#[derive(InputObject)]
+pub struct UpdateMentorInput {
+    /// The mentor.
+    pub id: ID,
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family name.
+    pub family_name: MaybeUndefined<String>,
+    /// E-mail address.
+    pub email: MaybeUndefined<String>,
+    /// Phone number.
+    pub phone: MaybeUndefined<String>,
+    /// Most mentees at once, 0 to 20.
+    pub capacity: Option<i32>,
+    /// Whether the mentor takes part now.
+    pub active: Option<bool>,
+    /// Languages, replacing the current ones.
+    pub languages: Option<Vec<String>>,
+    /// Expertise, replacing the current ones.
+    pub expertise: Option<Vec<String>>,
+}
+
+/// The result of a mentor mutation.
+#[derive(SimpleObject)]
+pub struct MentorPayload {
+    /// The mentor as stored, unless the input was refused.
+    pub mentor: Option<Mentor>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Mutations of mentors.
+#[derive(Default)]
+pub struct MentorMutation;
+
+#[Object]
+impl MentorMutation {
+    /// Registers a mentor with the caller's organisation (an administrator
+    /// may name another). Requires `mentors:write`, as administrator or partner.
+    #[graphql(guard = "Require::roles(Scope::MentorsWrite, &[Role::Administrator, Role::Partner])")]
+    async fn create_mentor(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateMentorInput,
+    ) -> Result<MentorPayload> {
+        let changes = services::mentors::MentorChanges {
+            given_name: Some(input.given_name),
+            family_name: input.family_name.map(Some),
+            email: input.email.map(Some),
+            phone: input.phone.map(Some),
+            capacity: input.capacity,
+            active: None,
+            languages: Some(input.languages),
+            expertise: Some(input.expertise),
+        };
+        let result = services::mentors::create_mentor(
+            db(ctx)?,
+            caller(ctx)?,
+            changes,
+            input.partner_slug.as_deref(),
+        )
+        .await;
+        let (mentor, user_errors) = payload(result)?;
+        Ok(MentorPayload {
+            mentor: mentor.map(Mentor),
+            user_errors,
+        })
+    }
+
+    /// Changes a mentor: an administrator any, a partner its own
+    /// organisation's, a mentor themselves. Requires `mentors:write`.
+    #[graphql(guard = "Require::scope(Scope::MentorsWrite)")]
+    async fn update_mentor(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMentorInput,
+    ) -> Result<MentorPayload> {
+        let id = decode_as(&input.id, NodeType::Mentor, "id")?;
+        let changes = services::mentors::MentorChanges {
+            given_name: input.given_name,
+            family_name: maybe(input.family_name),
+            email: maybe(input.email),
+            phone: maybe(input.phone),
+            capacity: input.capacity,
+            active: input.active,
+            languages: input.languages,
+            expertise: input.expertise,
+        };
+        let result = services::mentors::update_mentor(db(ctx)?, caller(ctx)?, id, changes).await;
+        let (mentor, user_errors) = payload(result)?;
+        Ok(MentorPayload {
+            mentor: mentor.map(Mentor),
+            user_errors,
+        })
+    }
 }
 
 /// A new internship slot.

@@ -240,3 +240,15 @@ pub fn may_search_personal_fields(caller: &Caller) -> bool {
     use super::Scope::ParticipantsPii;
     matches!(caller.role, Role::Administrator | Role::Partner) && caller.has(ParticipantsPii)
 }
+
+/// Whether the caller may change a mentor who volunteers through
+/// `mentor_partner`: an administrator any, a partner its own organisation's,
+/// a mentor themselves.
+pub fn may_manage_mentor(caller: &Caller, mentor_id: Uuid, mentor_partner: Uuid) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => mentor_partner == caller.organisation_id,
+        (Role::Mentor, Principal::Mentor(own)) => own == mentor_id,
+        _ => false,
+    }
+}

@@ -6,7 +6,7 @@ use entity::{mentor, mentor_expertise, mentor_language, mentorship};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    QuerySelect, Select, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -256,4 +256,223 @@ pub async fn load_current_mentors_of_participants<C: ConnectionTrait>(
         }
     }
     Ok(grouped)
+}
+
+/// The fields of a mentor that can be set. In an update, `None` leaves a
+/// field as it is and `Some(None)` clears it; lists replace.
+#[derive(Debug, Clone, Default)]
+pub struct MentorChanges {
+    pub given_name: Option<String>,
+    pub family_name: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub capacity: Option<i32>,
+    pub active: Option<bool>,
+    pub languages: Option<Vec<String>>,
+    pub expertise: Option<Vec<String>>,
+}
+
+/// The most mentees one mentor may take.
+pub const MAX_CAPACITY: i32 = 20;
+
+fn validate(mut changes: MentorChanges) -> ServiceResult<MentorChanges> {
+    use super::partners::{optional_text, required_text};
+    use crate::domain::contact::{normalise_email, normalise_phone};
+    if let Some(name) = &changes.given_name {
+        changes.given_name = Some(required_text("givenName", name, 100)?);
+    }
+    if let Some(family) = changes.family_name {
+        changes.family_name = Some(optional_text("familyName", family.as_deref(), 100)?);
+    }
+    if let Some(Some(email)) = &changes.email {
+        changes.email = Some(Some(
+            normalise_email(email).map_err(|m| ServiceError::invalid("email", m))?,
+        ));
+    }
+    if let Some(Some(phone)) = &changes.phone {
+        changes.phone = Some(Some(
+            normalise_phone(phone).map_err(|m| ServiceError::invalid("phone", m))?,
+        ));
+    }
+    if let Some(capacity) = changes.capacity
+        && !(0..=MAX_CAPACITY).contains(&capacity)
+    {
+        return Err(ServiceError::invalid(
+            "capacity",
+            format!("between 0 and {MAX_CAPACITY}"),
+        ));
+    }
+    if let Some(languages) = &changes.languages {
+        let mut out: Vec<String> = Vec::new();
+        for language in languages {
+            let language = language.trim().to_lowercase();
+            let well_formed = (2..=8).contains(&language.len())
+                && language
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-');
+            if !well_formed {
+                return Err(ServiceError::invalid(
+                    "languages",
+                    "each language is an ISO 639 code, e.g. ar",
+                ));
+            }
+            if !out.contains(&language) {
+                out.push(language);
+            }
+        }
+        changes.languages = Some(out);
+    }
+    if let Some(expertise) = &changes.expertise {
+        changes.expertise = Some(super::slots::normalise_tags("expertise", expertise)?);
+    }
+    Ok(changes)
+}
+
+async fn write_tags<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    changes: &MentorChanges,
+) -> ServiceResult<()> {
+    use sea_orm::ActiveValue::Set;
+    if let Some(languages) = &changes.languages {
+        mentor_language::Entity::delete_many()
+            .filter(mentor_language::Column::MentorId.eq(id))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to replace mentor languages"))?;
+        if !languages.is_empty() {
+            mentor_language::Entity::insert_many(languages.iter().map(|l| {
+                mentor_language::ActiveModel {
+                    mentor_id: Set(id),
+                    language: Set(l.clone()),
+                }
+            }))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to write mentor languages"))?;
+        }
+    }
+    if let Some(expertise) = &changes.expertise {
+        mentor_expertise::Entity::delete_many()
+            .filter(mentor_expertise::Column::MentorId.eq(id))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to replace mentor expertise"))?;
+        if !expertise.is_empty() {
+            mentor_expertise::Entity::insert_many(expertise.iter().map(|f| {
+                mentor_expertise::ActiveModel {
+                    mentor_id: Set(id),
+                    field: Set(f.clone()),
+                }
+            }))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to write mentor expertise"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Registers a mentor volunteering through the caller's organisation, or,
+/// for an administrator, through `partner_slug`.
+#[tracing::instrument(skip(db, caller, changes))]
+pub async fn create_mentor<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    caller: &Caller,
+    changes: MentorChanges,
+    partner_slug: Option<&str>,
+) -> ServiceResult<Mentor> {
+    use sea_orm::ActiveValue::Set;
+    let partner_id = match partner_slug {
+        Some(slug) if caller.is_administrator() => {
+            super::partners::find_partner_by_slug(db, slug).await?.id
+        }
+        Some(slug) if slug != caller.organisation_slug => {
+            return Err(ServiceError::Forbidden {
+                reason: "a partner registers mentors for its own organisation".to_owned(),
+            });
+        }
+        _ => caller.organisation_id,
+    };
+    if changes.given_name.is_none() {
+        return Err(ServiceError::invalid("givenName", "must not be empty"));
+    }
+    let changes = validate(changes)?;
+    let now = chrono::Utc::now();
+    let id = Uuid::now_v7();
+    let txn = db
+        .begin()
+        .await
+        .map_err(ServiceError::database("failed to begin transaction"))?;
+    let row = mentor::Entity::insert(mentor::ActiveModel {
+        id: Set(id),
+        given_name: Set(changes.given_name.clone().unwrap_or_default()),
+        family_name: Set(changes.family_name.clone().flatten()),
+        email: Set(changes.email.clone().flatten()),
+        phone: Set(changes.phone.clone().flatten()),
+        partner_organisation_id: Set(partner_id),
+        capacity: Set(changes.capacity.unwrap_or(1)),
+        active: Set(changes.active.unwrap_or(true)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_with_returning(&txn)
+    .await
+    .map_err(ServiceError::database("failed to insert mentor"))?;
+    write_tags(&txn, id, &changes).await?;
+    txn.commit()
+        .await
+        .map_err(ServiceError::database("failed to commit mentor"))?;
+    Ok(row)
+}
+
+/// Changes a mentor the caller may manage, all or nothing.
+#[tracing::instrument(skip(db, caller, changes))]
+pub async fn update_mentor<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+    changes: MentorChanges,
+) -> ServiceResult<Mentor> {
+    use sea_orm::ActiveValue::Set;
+    let current = find_mentor(db, caller, id).await?;
+    if !rows::may_manage_mentor(caller, current.id, current.partner_organisation_id) {
+        return Err(ServiceError::Forbidden {
+            reason: "you may not change this mentor".to_owned(),
+        });
+    }
+    let changes = validate(changes)?;
+    let txn = db
+        .begin()
+        .await
+        .map_err(ServiceError::database("failed to begin transaction"))?;
+    let mut row: mentor::ActiveModel = current.into();
+    if let Some(value) = &changes.given_name {
+        row.given_name = Set(value.clone());
+    }
+    if let Some(value) = &changes.family_name {
+        row.family_name = Set(value.clone());
+    }
+    if let Some(value) = &changes.email {
+        row.email = Set(value.clone());
+    }
+    if let Some(value) = &changes.phone {
+        row.phone = Set(value.clone());
+    }
+    if let Some(value) = changes.capacity {
+        row.capacity = Set(value);
+    }
+    if let Some(value) = changes.active {
+        row.active = Set(value);
+    }
+    row.updated_at = Set(chrono::Utc::now());
+    let updated = mentor::Entity::update(row)
+        .exec(&txn)
+        .await
+        .map_err(ServiceError::database("failed to update mentor"))?;
+    write_tags(&txn, id, &changes).await?;
+    txn.commit()
+        .await
+        .map_err(ServiceError::database("failed to commit mentor"))?;
+    Ok(updated)
 }
