@@ -154,3 +154,61 @@ async fn a_malformed_filter_is_bad_user_input() {
         assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{filter}: {body}");
     }
 }
+
+const ORDERED: &str = r#"
+query($order: ListOrder, $first: Int, $after: String, $last: Int, $before: String) {
+  participants(orderBy: $order, first: $first, after: $after, last: $last, before: $before) {
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { node { id } }
+  }
+}"#;
+
+async fn walk(app: &TestApp, token: &str, order: Value, forward: bool) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let variables = if forward {
+            json!({ "order": order, "first": 7, "after": cursor })
+        } else {
+            json!({ "order": order, "last": 7, "before": cursor })
+        };
+        let body = app.graphql_as(token, ORDERED, variables).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let page = &body["data"]["participants"];
+        let mut ids: Vec<String> = page["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+            .collect();
+        let info = &page["pageInfo"];
+        if forward {
+            seen.extend(ids);
+            if info["hasNextPage"] != json!(true) {
+                return seen;
+            }
+            cursor = info["endCursor"].as_str().map(str::to_owned);
+        } else {
+            ids.extend(seen);
+            seen = ids;
+            if info["hasPreviousPage"] != json!(true) {
+                return seen;
+            }
+            cursor = info["startCursor"].as_str().map(str::to_owned);
+        }
+    }
+}
+
+#[tokio::test]
+async fn newest_first_is_the_reverse_order_both_ways_across_pages() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let ascending = walk(&app, &admin, Value::Null, true).await;
+    assert_eq!(ascending.len(), 24);
+    let mut reversed = ascending.clone();
+    reversed.reverse();
+    let descending = json!({ "field": "CREATED_AT", "direction": "DESC" });
+    assert_eq!(walk(&app, &admin, descending.clone(), true).await, reversed);
+    assert_eq!(walk(&app, &admin, descending, false).await, reversed);
+    assert_eq!(walk(&app, &admin, Value::Null, false).await, ascending);
+}

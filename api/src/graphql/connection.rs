@@ -78,7 +78,45 @@ pub fn page_request(
         before: decode("before", before)?,
         limit,
         from_end,
+        descending: false,
     })
+}
+
+/// Which way a list runs.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Oldest first.
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
+}
+
+/// What a list of participants or placements is ordered by.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ListOrderField {
+    /// When the item was created.
+    #[default]
+    CreatedAt,
+}
+
+/// The order of a list: a field and a direction.
+#[derive(async_graphql::InputObject, Debug, Clone, Copy, Default)]
+pub struct ListOrder {
+    /// What to order by.
+    #[graphql(default)]
+    pub field: ListOrderField,
+    /// Which way.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl ListOrder {
+    /// Applies the order to a page request.
+    pub fn apply(order: Option<ListOrder>, page: PageRequest) -> PageRequest {
+        let descending = order.is_some_and(|o| o.direction == OrderDirection::Desc);
+        PageRequest { descending, ..page }
+    }
 }
 
 type CountFuture = Pin<Box<dyn Future<Output = ServiceResult<u64>> + Send>>;

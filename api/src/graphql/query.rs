@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, InputObject, MergedObject, Object, Result};
 use sea_orm::DatabaseConnection;
 
-use super::connection::{Paged, connection, count_with, page_request};
+use super::connection::{ListOrder, Paged, connection, count_with, page_request};
 use chrono::NaiveDate;
 
 use super::enums::{
@@ -349,6 +349,7 @@ impl ParticipantQuery {
     async fn participants(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order; default oldest first.")] order_by: Option<ListOrder>,
         #[graphql(desc = "Only participants matching all given fields.")] filter: Option<
             ParticipantFilter,
         >,
@@ -362,6 +363,7 @@ impl ParticipantQuery {
         let filter = filter.map(Into::into).unwrap_or_default();
         let db = db(ctx)?.clone();
         let caller = caller(ctx)?.clone();
+        let page = ListOrder::apply(order_by, page);
         let rows = services::participants::list_participants(&db, &caller, &filter, page).await?;
         Ok(connection(
             rows,
@@ -403,6 +405,7 @@ impl PlacementQuery {
     async fn placements(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order; default oldest first.")] order_by: Option<ListOrder>,
         #[graphql(desc = "Only placements matching all given fields.")] filter: Option<
             PlacementFilter,
         >,
@@ -419,6 +422,7 @@ impl PlacementQuery {
         };
         let db = db(ctx)?.clone();
         let caller = caller(ctx)?.clone();
+        let page = ListOrder::apply(order_by, page);
         let rows = services::placements::list_placements(&db, &caller, &filter, page).await?;
         Ok(connection(
             rows,

@@ -22,6 +22,8 @@ pub struct PageRequest {
     /// Take the `limit` rows nearest `before` (a `last` page) rather than
     /// those nearest `after`.
     pub from_end: bool,
+    /// Newest first: "after" then means older.
+    pub descending: bool,
 }
 
 /// A page of rows in ascending key order.
@@ -57,13 +59,23 @@ where
     C: ConnectionTrait,
 {
     let mut select = select;
+    // In a descending list "after" a key means below it.
     if let Some(after) = page.after {
-        select = select.filter(key.gt(after));
+        select = select.filter(if page.descending {
+            key.lt(after)
+        } else {
+            key.gt(after)
+        });
     }
     if let Some(before) = page.before {
-        select = select.filter(key.lt(before));
+        select = select.filter(if page.descending {
+            key.gt(before)
+        } else {
+            key.lt(before)
+        });
     }
-    let order = if page.from_end {
+    // A `last` page reads from the far end and is reversed below.
+    let order = if page.descending != page.from_end {
         Order::Desc
     } else {
         Order::Asc
