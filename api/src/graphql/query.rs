@@ -346,6 +346,10 @@ impl ParticipantQuery {
     /// The participants the caller may see (see the row policy in the README),
     /// in the order they joined, narrowed by `filter`. Requires `participants:read`.
     #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a connection's order, filter and four paging arguments"
+    )]
     async fn participants(
         &self,
         ctx: &Context<'_>,
@@ -402,6 +406,10 @@ impl PlacementQuery {
     /// The placements the caller may see, oldest first, narrowed by
     /// `filter`. Requires `placements:read`.
     #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "a connection's order, filter and four paging arguments"
+    )]
     async fn placements(
         &self,
         ctx: &Context<'_>,
