@@ -10,6 +10,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod node;
 pub mod query;
+pub mod relations;
 pub mod types;
 
 use async_graphql::{EmptySubscription, SDLExportOptions, Schema, SchemaBuilder};

@@ -3,9 +3,11 @@
 
 pub mod api_clients;
 pub mod callers;
+pub mod consents;
 pub mod employers;
 pub mod error;
 pub mod mentors;
+pub mod mentorships;
 pub mod pagination;
 pub mod participants;
 pub mod partners;

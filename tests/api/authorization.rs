@@ -29,7 +29,139 @@ struct Side {
     open_slot: Uuid,
     placement: Uuid,
     client: Uuid,
+    mentorship: Uuid,
+    consent: Uuid,
+    /// A mentorship and a consent of a second participant, for the matrix
+    /// to end and revoke without changing what the rest of it sees.
+    spare_mentorship: Uuid,
+    spare_consent: Uuid,
+    /// A mentor with room for every mentorship the matrix starts.
+    roomy_mentor: Uuid,
+    /// A participant made for the cell, for operations that create a
+    /// relation once per participant: seen by this side's partner through an
+    /// open placement, with no consent and no mentor.
+    fresh: Uuid,
 }
+
+async fn insert_person(db: &sea_orm::DatabaseConnection, name: &str) -> Uuid {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    participant::Entity::insert(participant::ActiveModel {
+        id: Set(id),
+        display_name: Set(name.to_owned()),
+        family_name: Set(None),
+        email: Set(None),
+        phone: Set(None),
+        swedish_level: Set(None),
+        site: Set(None),
+        status: Set(ParticipantStatus::Active),
+        goal: Set(None),
+        interests: Set(StringList::default()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("participant");
+    id
+}
+
+async fn insert_consent(
+    db: &sea_orm::DatabaseConnection,
+    participant: Uuid,
+    partner: Uuid,
+) -> Uuid {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    consent::Entity::insert(consent::ActiveModel {
+        id: Set(id),
+        participant_id: Set(participant),
+        partner_organisation_id: Set(partner),
+        purpose: Set("test".to_owned()),
+        recorded_by: Set(None),
+        granted_at: Set(now),
+        revoked_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("consent");
+    id
+}
+
+async fn insert_mentorship(
+    db: &sea_orm::DatabaseConnection,
+    mentor: Uuid,
+    participant: Uuid,
+) -> Uuid {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    mentorship::Entity::insert(mentorship::ActiveModel {
+        id: Set(id),
+        mentor_id: Set(mentor),
+        participant_id: Set(participant),
+        started_on: Set(NaiveDate::from_ymd_opt(2026, 9, 1).expect("date")),
+        ended_on: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("mentorship");
+    id
+}
+
+async fn insert_placement(
+    db: &sea_orm::DatabaseConnection,
+    side: (Uuid, Uuid),
+    participant: Uuid,
+    slot: Option<Uuid>,
+    mentor: Option<Uuid>,
+    status: PlacementStatus,
+) -> Uuid {
+    let (partner, employer) = side;
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    placement::Entity::insert(placement::ActiveModel {
+        id: Set(id),
+        participant_id: Set(participant),
+        employer_id: Set(employer),
+        slot_id: Set(slot),
+        responsible_partner_id: Set(partner),
+        mentor_id: Set(mentor),
+        kind: Set(OpportunityKind::Internship),
+        status: Set(status),
+        starts_on: Set(None),
+        ends_on: Set(None),
+        outcome: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("placement");
+    id
+}
+
+/// A participant for one cell: see [`Side::fresh`].
+async fn fresh_person(app: &TestApp, side: &Side) -> Uuid {
+    let id = insert_person(&app.db, "Fresh").await;
+    insert_placement(
+        &app.db,
+        (side.partner, side.employer),
+        id,
+        None,
+        None,
+        PlacementStatus::Proposed,
+    )
+    .await;
+    id
+}
+
+/// Operations that create a relation once per participant get a fresh one per cell.
+const NEEDS_FRESH: [&str; 2] = ["startMentorship", "grantConsent"];
 
 fn gid(kind: &str, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
@@ -90,20 +222,7 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     .exec(db)
     .await
     .expect("participant");
-    consent::Entity::insert(consent::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        participant_id: Set(participant),
-        partner_organisation_id: Set(partner),
-        purpose: Set("test".to_owned()),
-        recorded_by: Set(None),
-        granted_at: Set(now),
-        revoked_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    })
-    .exec(db)
-    .await
-    .expect("consent");
+    let consent = insert_consent(db, participant, partner).await;
     let mentor = Uuid::now_v7();
     mentor::Entity::insert(mentor::ActiveModel {
         id: Set(mentor),
@@ -120,18 +239,26 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     .exec(db)
     .await
     .expect("mentor");
-    mentorship::Entity::insert(mentorship::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        mentor_id: Set(mentor),
-        participant_id: Set(participant),
-        started_on: Set(NaiveDate::from_ymd_opt(2026, 9, 1).expect("date")),
-        ended_on: Set(None),
+    let mentorship = insert_mentorship(db, mentor, participant).await;
+    let spare = insert_person(db, &format!("Spare{tag}")).await;
+    let spare_consent = insert_consent(db, spare, partner).await;
+    let spare_mentorship = insert_mentorship(db, mentor, spare).await;
+    let roomy_mentor = Uuid::now_v7();
+    mentor::Entity::insert(mentor::ActiveModel {
+        id: Set(roomy_mentor),
+        given_name: Set(format!("Roomy{tag}")),
+        family_name: Set(None),
+        email: Set(None),
+        phone: Set(None),
+        partner_organisation_id: Set(partner),
+        capacity: Set(20),
+        active: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
     })
     .exec(db)
     .await
-    .expect("mentorship");
+    .expect("mentor");
     let slot = |status| portalen_api::services::slots::NewSlot {
         employer_id: employer,
         title: format!("Slot{tag}"),
@@ -198,6 +325,12 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
         open_slot,
         placement,
         client,
+        mentorship,
+        consent,
+        spare_mentorship,
+        spare_consent,
+        roomy_mentor,
+        fresh: Uuid::nil(),
     }
 }
 
@@ -499,6 +632,72 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "mentorships",
+            mutation: false,
+            call: |_, _| {
+                ("{ mentorships(first: 100) { totalCount edges { node { id current mentor { givenName } } } } }".into(), json!({}))
+            },
+            marker: |s| gid("Mentorship", s.mentorship),
+            expect: [
+                (Sees, Sees),
+                (Sees, Hidden),
+                (Hidden, Hidden),
+                (Sees, Hidden),
+                (Sees, Hidden),
+            ],
+        },
+        Op {
+            field: "mentorship",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { mentorship(id: $id) { id startedOn participant { displayName } } }".into(),
+                    json!({ "id": gid("Mentorship", s.mentorship) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (NotFound, NotFound),
+                (Ok, NotFound),
+                (Ok, NotFound),
+            ],
+        },
+        Op {
+            field: "consents",
+            mutation: false,
+            call: |_, _| {
+                ("{ consents(first: 100) { totalCount edges { node { id purpose inForce partnerOrganisation { slug } } } } }".into(), json!({}))
+            },
+            marker: |s| gid("Consent", s.consent),
+            expect: [
+                (Sees, Sees),
+                (Sees, Hidden),
+                (Hidden, Hidden),
+                (Hidden, Hidden),
+                (Sees, Hidden),
+            ],
+        },
+        Op {
+            field: "consent",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { consent(id: $id) { id grantedAt participant { displayName } } }".into(),
+                    json!({ "id": gid("Consent", s.consent) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (NotFound, NotFound),
+                (NotFound, NotFound),
+                (Ok, NotFound),
+            ],
+        },
+        Op {
             field: "apiClients",
             mutation: false,
             call: |_, _| {
@@ -665,6 +864,78 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "startMentorship",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: StartMentorshipInput!) { startMentorship(input: $input) { mentorship { id current } userErrors { message } } }".into(),
+                json!({ "input": { "mentorId": gid("Mentor", s.roomy_mentor), "participantId": gid("Participant", s.fresh) } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "endMentorship",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: EndMentorshipInput!) { endMentorship(input: $input) { mentorship { id current } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Mentorship", s.spare_mentorship) } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Ok, NotFound),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
+            field: "grantConsent",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: GrantConsentInput!) { grantConsent(input: $input) { consent { id inForce } userErrors { message } } }".into(),
+                json!({ "input": { "participantId": gid("Participant", s.fresh), "partnerOrganisationId": gid("PartnerOrganisation", s.partner), "purpose": "Matchning" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
+            field: "revokeConsent",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: RevokeConsentInput!) { revokeConsent(input: $input) { consent { id inForce } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Consent", s.spare_consent) } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
             field: "setPartnerGrant",
             mutation: true,
             call: |s, _| {
@@ -779,12 +1050,17 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
         for (r, role) in ROLES.iter().enumerate() {
             let token = token_for(&app, own, role).await;
             for op in ops() {
-                for (target, expect) in [(own, op.expect[r].0), (other, op.expect[r].1)] {
+                for (side, expect) in [(own, op.expect[r].0), (other, op.expect[r].1)] {
+                    let mut target = side.clone();
+                    if NEEDS_FRESH.contains(&op.field) {
+                        target.fresh = fresh_person(&app, side).await;
+                    }
+                    let target = &target;
                     let version = current_version(&app, target.placement).await;
                     let (query, variables) = (op.call)(target, version);
                     let body = app.graphql_as(&token, &query, variables).await;
                     cells += 1;
-                    let whose = if std::ptr::eq(target, own) {
+                    let whose = if std::ptr::eq(side, own) {
                         "own"
                     } else {
                         "other"
@@ -835,7 +1111,9 @@ async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused
         .token(&a.slug, "partner", &["audit:read"], "staff")
         .await;
     for op in ops() {
-        let (query, variables) = (op.call)(&a, current_version(&app, a.placement).await);
+        let mut target = a.clone();
+        target.fresh = fresh_person(&app, &a).await;
+        let (query, variables) = (op.call)(&target, current_version(&app, a.placement).await);
         let body = app.graphql_as(&scopeless, &query, variables.clone()).await;
         let anonymous = app.graphql(&query, variables).await;
         if public.contains(op.field) {

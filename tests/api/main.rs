@@ -25,6 +25,7 @@ mod nodes;
 mod participant_filters;
 mod participant_mutations;
 mod partners;
+mod relations;
 mod seed;
 mod slots_and_employers;
 mod tokens;

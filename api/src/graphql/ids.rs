@@ -19,6 +19,8 @@ pub enum NodeType {
     Participant,
     Placement,
     Mentor,
+    Mentorship,
+    Consent,
     ApiClient,
 }
 
@@ -31,18 +33,22 @@ impl NodeType {
             Self::Participant => "Participant",
             Self::Placement => "Placement",
             Self::Mentor => "Mentor",
+            Self::Mentorship => "Mentorship",
+            Self::Consent => "Consent",
             Self::ApiClient => "ApiClient",
         }
     }
 
     /// Every type with a global id.
-    pub const ALL: [NodeType; 7] = [
+    pub const ALL: [NodeType; 9] = [
         Self::PartnerOrganisation,
         Self::Employer,
         Self::InternshipSlot,
         Self::Participant,
         Self::Placement,
         Self::Mentor,
+        Self::Mentorship,
+        Self::Consent,
         Self::ApiClient,
     ];
 

@@ -11,13 +11,14 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    employer, internship_slot, mentor, participant, participant_language, participant_sensitive,
-    partner_organisation, placement,
+    consent, employer, internship_slot, mentor, mentorship, participant, participant_language,
+    participant_sensitive, partner_organisation, placement,
 };
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::policy::Caller;
+use crate::services::mentorships::MentorshipsBy;
 use crate::services::placements::PlacementsBy;
 use crate::services::{self, ServiceError};
 
@@ -95,6 +96,16 @@ keys! {
     MentorsOfPartner;
     /// Key: the current mentors the caller may see of a participant.
     MentorsOfParticipant;
+    /// Key: a mentorship by id, if the caller may see it.
+    MentorshipById;
+    /// Key: the mentorships the caller may see of a mentor.
+    MentorshipsOfMentor;
+    /// Key: the mentorships the caller may see of a participant.
+    MentorshipsOfParticipant;
+    /// Key: a consent by id, if the caller may see it.
+    ConsentById;
+    /// Key: the consents the caller may see of a participant.
+    ConsentsOfParticipant;
 }
 
 type Shared = Arc<ServiceError>;
@@ -164,3 +175,8 @@ loader!(PlacementById => placement::Model, |db, caller, ids| services::placement
 loader!(LanguagesOfMentor => Vec<String>, |db, _caller, ids| services::mentors::load_languages(db, &ids));
 loader!(ExpertiseOfMentor => Vec<String>, |db, _caller, ids| services::mentors::load_expertise(db, &ids));
 loader!(MenteeCountOfMentor => i64, |db, _caller, ids| services::mentors::load_current_mentee_counts(db, &ids));
+loader!(MentorshipById => mentorship::Model, |db, caller, ids| services::mentorships::load_mentorships(db, caller, &ids));
+loader!(MentorshipsOfMentor => Vec<mentorship::Model>, |db, caller, ids| services::mentorships::load_mentorships_by(db, caller, MentorshipsBy::Mentor, &ids));
+loader!(MentorshipsOfParticipant => Vec<mentorship::Model>, |db, caller, ids| services::mentorships::load_mentorships_by(db, caller, MentorshipsBy::Participant, &ids));
+loader!(ConsentById => consent::Model, |db, caller, ids| services::consents::load_consents(db, caller, &ids));
+loader!(ConsentsOfParticipant => Vec<consent::Model>, |db, caller, ids| services::consents::load_consents_of_participants(db, caller, &ids));

@@ -29,6 +29,7 @@ pub struct MutationRoot(
     ParticipantMutation,
     EmployerMutation,
     MentorMutation,
+    super::relations::RelationMutation,
     SlotMutation,
     PlacementMutation,
     PartnerMutation,
@@ -57,7 +58,7 @@ pub struct UserError {
 
 /// Splits a service result into the payload's object and user errors;
 /// anything that is not about the input is a GraphQL error.
-fn payload<T>(result: ServiceResult<T>) -> Result<(Option<T>, Vec<UserError>)> {
+pub(crate) fn payload<T>(result: ServiceResult<T>) -> Result<(Option<T>, Vec<UserError>)> {
     match result {
         Ok(value) => Ok((Some(value), Vec::new())),
         Err(ServiceError::InvalidInput { field, message }) => Ok((

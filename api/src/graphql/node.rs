@@ -7,12 +7,13 @@ use super::error::bad_input;
 use super::guards::Require;
 use super::ids::{NodeType, decode};
 use super::loaders::{
-    EmployerById, MentorById, ParticipantById, PartnerById, PlacementById, SlotById,
+    ConsentById, EmployerById, MentorById, MentorshipById, ParticipantById, PartnerById,
+    PlacementById, SlotById,
 };
 use super::query::db;
 use super::types::{
-    ApiClient, Employer, InternshipSlot, Mentor, Participant, PartnerOrganisation, Placement,
-    loader_error, loaders,
+    ApiClient, Consent, Employer, InternshipSlot, Mentor, Mentorship, Participant,
+    PartnerOrganisation, Placement, loader_error, loaders,
 };
 use crate::policy::Scope;
 use crate::services;
@@ -30,6 +31,8 @@ pub enum Node {
     Participant(Participant),
     Placement(Placement),
     Mentor(Mentor),
+    Mentorship(Mentorship),
+    Consent(Consent),
     ApiClient(ApiClient),
 }
 
@@ -41,7 +44,8 @@ fn requirement(node_type: NodeType) -> Option<Require> {
         NodeType::InternshipSlot => Some(Require::scope(Scope::SlotsRead)),
         NodeType::Participant => Some(Require::scope(Scope::ParticipantsRead)),
         NodeType::Placement => Some(Require::scope(Scope::PlacementsRead)),
-        NodeType::Mentor => Some(Require::scope(Scope::MentorsRead)),
+        NodeType::Mentor | NodeType::Mentorship => Some(Require::scope(Scope::MentorsRead)),
+        NodeType::Consent => Some(Require::scope(Scope::ParticipantsRead)),
         NodeType::ApiClient => Some(Require::administrator(Scope::PartnersAdmin)),
     }
 }
@@ -86,6 +90,16 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .await
             .map_err(loader_error)?
             .map(|m| Node::Mentor(Mentor(m))),
+        NodeType::Mentorship => loaders
+            .load_one(MentorshipById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Mentorship(Mentorship(m))),
+        NodeType::Consent => loaders
+            .load_one(ConsentById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Consent(Consent(m))),
         NodeType::ApiClient => services::api_clients::find_api_client(db(ctx)?, uuid)
             .await?
             .map(|m| Node::ApiClient(ApiClient(m))),

@@ -30,6 +30,7 @@ pub struct QueryRoot(
     ParticipantQuery,
     PlacementQuery,
     MentorQuery,
+    super::relations::RelationQuery,
     ApiClientQuery,
 );
 

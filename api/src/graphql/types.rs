@@ -2,18 +2,22 @@
 //! columns it names: a column reaches the API only when a type says so.
 
 mod api_client;
+mod consent;
 mod employer;
 mod internship_slot;
 mod mentor;
+mod mentorship;
 mod participant;
 mod partner_organisation;
 mod placement;
 mod viewer;
 
 pub use api_client::ApiClient;
+pub use consent::Consent;
 pub use employer::Employer;
 pub use internship_slot::InternshipSlot;
 pub use mentor::Mentor;
+pub use mentorship::Mentorship;
 pub use participant::Participant;
 pub use partner_organisation::PartnerOrganisation;
 pub use placement::Placement;

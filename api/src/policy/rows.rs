@@ -9,6 +9,8 @@
 //! | placement | all | responsible for | at its workplace | mentor of, or of a current mentee | own |
 //! | internship slot | all | open, or of an employer that is the organisation | open, or its own | open | open |
 //! | mentor | all | of the organisation, or on a placement it is responsible for | on a placement at its workplace | self | own mentors |
+//! | mentorship | all | of its mentors, or of participants it may see | none | own | own |
+//! | consent | all | given to it | none | none | own |
 //!
 //! "Open placement" means proposed, accepted or active: when a participant
 //! revokes consent, the partner keeps access to them only while a placement
@@ -249,6 +251,105 @@ pub fn may_manage_mentor(caller: &Caller, mentor_id: Uuid, mentor_partner: Uuid)
         (Role::Administrator, _) => true,
         (Role::Partner, _) => mentor_partner == caller.organisation_id,
         (Role::Mentor, Principal::Mentor(own)) => own == mentor_id,
+        _ => false,
+    }
+}
+
+/// Mentorships the caller may see: an administrator all, a partner those of
+/// its own mentors and those of participants it may see, a mentor or a
+/// participant their own. Employers none.
+pub fn mentorships(caller: &Caller) -> Condition {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => Condition::all(),
+        (Role::Partner, _) => Condition::any()
+            .add(
+                mentorship::Column::MentorId.in_subquery(
+                    Query::select()
+                        .column(mentor::Column::Id)
+                        .from(mentor::Entity)
+                        .and_where(mentor::Column::PartnerOrganisationId.eq(caller.organisation_id))
+                        .to_owned(),
+                ),
+            )
+            .add(
+                mentorship::Column::ParticipantId.in_subquery(
+                    Query::select()
+                        .column(participant::Column::Id)
+                        .from(participant::Entity)
+                        .cond_where(participants(caller))
+                        .to_owned(),
+                ),
+            ),
+        (Role::Mentor, Principal::Mentor(id)) => {
+            Condition::all().add(mentorship::Column::MentorId.eq(id))
+        }
+        (Role::Participant, Principal::Participant(id)) => {
+            Condition::all().add(mentorship::Column::ParticipantId.eq(id))
+        }
+        _ => nothing(),
+    }
+}
+
+/// Whether the caller may start a mentorship with a mentor who volunteers
+/// through `mentor_partner` (the participant must also be one the caller may
+/// see): an administrator any, a partner its own mentors.
+pub fn may_start_mentorship(caller: &Caller, mentor_partner: Uuid) -> bool {
+    match caller.role {
+        Role::Administrator => true,
+        Role::Partner => mentor_partner == caller.organisation_id,
+        _ => false,
+    }
+}
+
+/// Whether the caller may end a mentorship it can see: an administrator any,
+/// a partner those of its own mentors, the mentor or the participant their
+/// own.
+pub fn may_end_mentorship(caller: &Caller, row: &mentorship::Model, mentor_partner: Uuid) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => mentor_partner == caller.organisation_id,
+        (Role::Mentor, Principal::Mentor(own)) => own == row.mentor_id,
+        (Role::Participant, Principal::Participant(own)) => own == row.participant_id,
+        _ => false,
+    }
+}
+
+/// Consents the caller may see: an administrator all, a partner those given
+/// to its organisation, a participant their own.
+pub fn consents(caller: &Caller) -> Condition {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => Condition::all(),
+        (Role::Partner, _) => {
+            Condition::all().add(consent::Column::PartnerOrganisationId.eq(caller.organisation_id))
+        }
+        (Role::Participant, Principal::Participant(id)) => {
+            Condition::all().add(consent::Column::ParticipantId.eq(id))
+        }
+        _ => nothing(),
+    }
+}
+
+/// Whether the caller may record that `participant_id` consents to sharing
+/// with `partner_id` (the participant must also be one the caller may see):
+/// an administrator for any organisation, a partner for its own, a
+/// participant for themselves.
+pub fn may_grant_consent(caller: &Caller, participant_id: Uuid, partner_id: Uuid) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => partner_id == caller.organisation_id,
+        (Role::Participant, Principal::Participant(own)) => own == participant_id,
+        _ => false,
+    }
+}
+
+/// Whether the caller may revoke a consent it can see: an administrator
+/// any, a partner one given to it (it stops using the data), a participant
+/// their own.
+pub fn may_revoke_consent(caller: &Caller, row: &consent::Model) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => row.partner_organisation_id == caller.organisation_id,
+        (Role::Participant, Principal::Participant(own)) => own == row.participant_id,
         _ => false,
     }
 }

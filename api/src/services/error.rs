@@ -101,4 +101,14 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         columns: "employer.organisation_number",
         message: "an employer with this organisation number already exists",
     },
+    UniqueConstraint {
+        index: "ux_mentorship_current",
+        columns: "mentorship.mentor_id, mentorship.participant_id",
+        message: "this mentor already mentors this participant",
+    },
+    UniqueConstraint {
+        index: "ux_consent_in_force",
+        columns: "consent.participant_id, consent.partner_organisation_id",
+        message: "a consent for this organisation is already in force",
+    },
 ];

@@ -1,11 +1,11 @@
 use async_graphql::{Context, ID, Object, Result};
 use entity::mentor;
 
-use super::{PartnerOrganisation, loader_error, loaders};
+use super::{Mentorship, PartnerOrganisation, loader_error, loaders};
 use crate::graphql::error::internal;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
-    ExpertiseOfMentor, LanguagesOfMentor, MenteeCountOfMentor, PartnerById,
+    ExpertiseOfMentor, LanguagesOfMentor, MenteeCountOfMentor, MentorshipsOfMentor, PartnerById,
 };
 
 /// A volunteer mentor, taking part through a partner organisation.
@@ -84,5 +84,15 @@ impl Mentor {
             .await
             .map_err(loader_error)?;
         row.map(PartnerOrganisation).ok_or_else(internal)
+    }
+
+    /// The mentor's mentorships, current and ended, that the caller may see.
+    async fn mentorships(&self, ctx: &Context<'_>) -> Result<Vec<Mentorship>> {
+        let rows = loaders(ctx)?
+            .load_one(MentorshipsOfMentor(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Mentorship).collect())
     }
 }

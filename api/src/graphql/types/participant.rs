@@ -1,14 +1,14 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::participant;
 
-use super::{Mentor, Placement, loader_error, loaders};
+use super::{Consent, Mentor, Mentorship, Placement, loader_error, loaders};
 use crate::graphql::enums::{LanguageLevel, ParticipantStatus, Site, SwedishLevel};
 
 use crate::graphql::guards::{ParticipantFieldGuard, Require};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
-    LanguagesOfParticipant, MentorsOfParticipant, PlacementsOfParticipant, SensitiveOfParticipant,
-    SkillsOfParticipant,
+    ConsentsOfParticipant, LanguagesOfParticipant, MentorsOfParticipant, MentorshipsOfParticipant,
+    PlacementsOfParticipant, SensitiveOfParticipant, SkillsOfParticipant,
 };
 use crate::policy::Scope;
 
@@ -111,7 +111,6 @@ impl Participant {
         Ok(Some(rows.into_iter().map(Placement).collect()))
     }
 
-    /// Family name. Personal field: requires `participants:pii`.
     /// The participant's current mentors that the caller may see. Profile
     /// field; requires `mentors:read`.
     #[graphql(
@@ -126,6 +125,34 @@ impl Participant {
         Ok(Some(rows.into_iter().map(Mentor).collect()))
     }
 
+    /// The participant's mentorships, current and ended, that the caller may
+    /// see. Profile field; requires `mentors:read`.
+    #[graphql(
+        guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::scope(Scope::MentorsRead))"
+    )]
+    async fn mentorships(&self, ctx: &Context<'_>) -> Result<Option<Vec<Mentorship>>> {
+        let rows = loaders(ctx)?
+            .load_one(MentorshipsOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Mentorship).collect()))
+    }
+
+    /// The participant's consents, in force and revoked, that the caller may
+    /// see: all for an administrator, those given to its organisation for a
+    /// partner, their own for the participant. Profile field.
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
+    async fn consents(&self, ctx: &Context<'_>) -> Result<Option<Vec<Consent>>> {
+        let rows = loaders(ctx)?
+            .load_one(ConsentsOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Consent).collect()))
+    }
+
+    /// Family name. Personal field: requires `participants:pii`.
     #[graphql(guard = "ParticipantFieldGuard::personal(self.0.id)")]
     async fn family_name(&self) -> Option<&str> {
         self.0.family_name.as_deref()

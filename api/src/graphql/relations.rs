@@ -1,0 +1,362 @@
+//! Mentorships and consents: the relations between people and the network,
+//! their queries and mutations.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::connection::{Paged, connection, count_with, page_request};
+use super::guards::{Require, caller};
+use super::ids::{NodeType, decode_as};
+use super::mutation::{UserError, payload};
+use super::query::db;
+use super::types::{Consent, Mentorship};
+use crate::policy::{Role, Scope};
+use crate::services;
+
+fn decode_optional(
+    id: Option<ID>,
+    node_type: NodeType,
+    argument: &str,
+) -> Result<Option<uuid::Uuid>> {
+    id.map(|id| decode_as(&id, node_type, argument)).transpose()
+}
+
+/// Narrows a list of mentorships; given fields must all hold.
+#[derive(InputObject, Default)]
+pub struct MentorshipFilter {
+    /// Of this mentor.
+    pub mentor_id: Option<ID>,
+    /// Of this participant.
+    pub participant_id: Option<ID>,
+    /// Not yet ended (`true`), or ended (`false`).
+    pub current: Option<bool>,
+}
+
+impl MentorshipFilter {
+    fn into_service(self) -> Result<services::mentorships::MentorshipFilter> {
+        Ok(services::mentorships::MentorshipFilter {
+            mentor_id: decode_optional(self.mentor_id, NodeType::Mentor, "filter.mentorId")?,
+            participant_id: decode_optional(
+                self.participant_id,
+                NodeType::Participant,
+                "filter.participantId",
+            )?,
+            current: self.current,
+        })
+    }
+}
+
+/// Narrows a list of consents; given fields must all hold.
+#[derive(InputObject, Default)]
+pub struct ConsentFilter {
+    /// Of this participant.
+    pub participant_id: Option<ID>,
+    /// Given to this partner organisation.
+    pub partner_organisation_id: Option<ID>,
+    /// In force (`true`), or revoked (`false`).
+    pub in_force: Option<bool>,
+}
+
+impl ConsentFilter {
+    fn into_service(self) -> Result<services::consents::ConsentFilter> {
+        Ok(services::consents::ConsentFilter {
+            participant_id: decode_optional(
+                self.participant_id,
+                NodeType::Participant,
+                "filter.participantId",
+            )?,
+            partner_organisation_id: decode_optional(
+                self.partner_organisation_id,
+                NodeType::PartnerOrganisation,
+                "filter.partnerOrganisationId",
+            )?,
+            in_force: self.in_force,
+        })
+    }
+}
+
+/// Queries about mentorships and consents.
+#[derive(Default)]
+pub struct RelationQuery;
+
+#[Object]
+impl RelationQuery {
+    /// The mentorships the caller may see, oldest first, narrowed by
+    /// `filter`: all for an administrator; for a partner those of its
+    /// mentors and of the participants it may see; their own for a mentor or
+    /// a participant. Requires `mentors:read`.
+    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    async fn mentorships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only mentorships matching all given fields.")] filter: Option<
+            MentorshipFilter,
+        >,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
+    ) -> Result<Paged<Mentorship>> {
+        let page = page_request(after, before, first, last)?;
+        let filter = match filter {
+            Some(filter) => filter.into_service()?,
+            None => Default::default(),
+        };
+        let db = db(ctx)?.clone();
+        let caller = caller(ctx)?.clone();
+        let rows = services::mentorships::list_mentorships(&db, &caller, &filter, page).await?;
+        Ok(connection(
+            rows,
+            |r| r.id,
+            Mentorship,
+            move || {
+                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+                count_with(async move {
+                    services::mentorships::count_mentorships(&db, &caller, &filter).await
+                })
+            },
+        ))
+    }
+
+    /// The mentorship with this id, if the caller may see it; NOT_FOUND
+    /// otherwise. Requires `mentors:read`.
+    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    async fn mentorship(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mentorship's global id.")] id: ID,
+    ) -> Result<Mentorship> {
+        let id = decode_as(&id, NodeType::Mentorship, "id")?;
+        Ok(Mentorship(
+            services::mentorships::find_mentorship(db(ctx)?, caller(ctx)?, id).await?,
+        ))
+    }
+
+    /// The consents the caller may see, oldest first, narrowed by `filter`:
+    /// all for an administrator, those given to its organisation for a
+    /// partner, their own for a participant. Requires `participants:read`.
+    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    async fn consents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only consents matching all given fields.")] filter: Option<ConsentFilter>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "At most this many items from the end (0 to 100).")] last: Option<i32>,
+    ) -> Result<Paged<Consent>> {
+        let page = page_request(after, before, first, last)?;
+        let filter = match filter {
+            Some(filter) => filter.into_service()?,
+            None => Default::default(),
+        };
+        let db = db(ctx)?.clone();
+        let caller = caller(ctx)?.clone();
+        let rows = services::consents::list_consents(&db, &caller, &filter, page).await?;
+        Ok(connection(
+            rows,
+            |r| r.id,
+            Consent,
+            move || {
+                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+                count_with(async move {
+                    services::consents::count_consents(&db, &caller, &filter).await
+                })
+            },
+        ))
+    }
+
+    /// The consent with this id, if the caller may see it; NOT_FOUND
+    /// otherwise. Requires `participants:read`.
+    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    async fn consent(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The consent's global id.")] id: ID,
+    ) -> Result<Consent> {
+        let id = decode_as(&id, NodeType::Consent, "id")?;
+        Ok(Consent(
+            services::consents::find_consent(db(ctx)?, caller(ctx)?, id).await?,
+        ))
+    }
+}
+
+/// A new mentorship.
+#[derive(InputObject)]
+pub struct StartMentorshipInput {
+    /// The mentor; they must take part and have spare capacity.
+    pub mentor_id: ID,
+    /// The participant.
+    pub participant_id: ID,
+    /// First day; default today.
+    pub started_on: Option<NaiveDate>,
+}
+
+/// The end of a mentorship.
+#[derive(InputObject)]
+pub struct EndMentorshipInput {
+    /// The mentorship.
+    pub id: ID,
+    /// Last day, not before the first; default today.
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// The result of a mentorship mutation.
+#[derive(SimpleObject)]
+pub struct MentorshipPayload {
+    /// The mentorship as stored, unless the input was refused.
+    pub mentorship: Option<Mentorship>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// A consent to record.
+#[derive(InputObject)]
+pub struct GrantConsentInput {
+    /// The participant who gave it.
+    pub participant_id: ID,
+    /// The organisation it is given to; default the caller's own.
+    pub partner_organisation_id: Option<ID>,
+    /// What the data may be used for, as told to the participant (at most
+    /// 500 characters).
+    pub purpose: String,
+}
+
+/// A consent to revoke.
+#[derive(InputObject)]
+pub struct RevokeConsentInput {
+    /// The consent.
+    pub id: ID,
+}
+
+/// The result of a consent mutation.
+#[derive(SimpleObject)]
+pub struct ConsentPayload {
+    /// The consent as stored, unless the input was refused.
+    pub consent: Option<Consent>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Mutations of mentorships and consents.
+#[derive(Default)]
+pub struct RelationMutation;
+
+#[Object]
+impl RelationMutation {
+    /// Starts a mentorship between a mentor and a participant the caller may
+    /// both see: an administrator any mentor, a partner its own. A mentor
+    /// without spare capacity, or who does not take part now, answers
+    /// CONFLICT, as does a mentorship already under way. Requires
+    /// `mentors:write`.
+    #[graphql(guard = "Require::roles(Scope::MentorsWrite, &[Role::Administrator, Role::Partner])")]
+    async fn start_mentorship(
+        &self,
+        ctx: &Context<'_>,
+        input: StartMentorshipInput,
+    ) -> Result<MentorshipPayload> {
+        let mentor_id = decode_as(&input.mentor_id, NodeType::Mentor, "mentorId")?;
+        let participant_id = decode_as(
+            &input.participant_id,
+            NodeType::Participant,
+            "participantId",
+        )?;
+        let result = services::mentorships::start_mentorship(
+            db(ctx)?,
+            caller(ctx)?,
+            mentor_id,
+            participant_id,
+            input.started_on,
+        )
+        .await;
+        let (mentorship, user_errors) = payload(result)?;
+        Ok(MentorshipPayload {
+            mentorship: mentorship.map(Mentorship),
+            user_errors,
+        })
+    }
+
+    /// Ends a mentorship: an administrator any, a partner those of its
+    /// mentors, the mentor or the participant their own. Ending one that has
+    /// already ended returns it unchanged. Requires `mentors:write`.
+    #[graphql(
+        guard = "Require::roles(Scope::MentorsWrite, &[Role::Administrator, Role::Partner, Role::Mentor, Role::Participant])"
+    )]
+    async fn end_mentorship(
+        &self,
+        ctx: &Context<'_>,
+        input: EndMentorshipInput,
+    ) -> Result<MentorshipPayload> {
+        let id = decode_as(&input.id, NodeType::Mentorship, "id")?;
+        let result =
+            services::mentorships::end_mentorship(db(ctx)?, caller(ctx)?, id, input.ended_on).await;
+        let (mentorship, user_errors) = payload(result)?;
+        Ok(MentorshipPayload {
+            mentorship: mentorship.map(Mentorship),
+            user_errors,
+        })
+    }
+
+    /// Records a participant's consent to share their data with a partner
+    /// organisation: an administrator for any organisation, a partner for
+    /// its own (for a participant it may already see, e.g. through an open
+    /// placement), a participant for themselves. The same consent already in
+    /// force is returned unchanged; one for another purpose answers CONFLICT.
+    /// Requires `participants:write`.
+    #[graphql(
+        guard = "Require::roles(Scope::ParticipantsWrite, &[Role::Administrator, Role::Partner, Role::Participant])"
+    )]
+    async fn grant_consent(
+        &self,
+        ctx: &Context<'_>,
+        input: GrantConsentInput,
+    ) -> Result<ConsentPayload> {
+        let participant_id = decode_as(
+            &input.participant_id,
+            NodeType::Participant,
+            "participantId",
+        )?;
+        let partner_id = decode_optional(
+            input.partner_organisation_id,
+            NodeType::PartnerOrganisation,
+            "partnerOrganisationId",
+        )?;
+        let result = services::consents::grant_consent(
+            db(ctx)?,
+            caller(ctx)?,
+            participant_id,
+            partner_id,
+            &input.purpose,
+        )
+        .await;
+        let (consent, user_errors) = payload(result)?;
+        Ok(ConsentPayload {
+            consent: consent.map(Consent),
+            user_errors,
+        })
+    }
+
+    /// Revokes a consent: an administrator any, a partner one given to it,
+    /// a participant their own. From the next request on, the organisation
+    /// no longer sees the participant, unless it follows an open placement
+    /// of theirs. Revoking a revoked consent returns it unchanged. Requires
+    /// `participants:write`.
+    #[graphql(
+        guard = "Require::roles(Scope::ParticipantsWrite, &[Role::Administrator, Role::Partner, Role::Participant])"
+    )]
+    async fn revoke_consent(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeConsentInput,
+    ) -> Result<ConsentPayload> {
+        let id = decode_as(&input.id, NodeType::Consent, "id")?;
+        let result = services::consents::revoke_consent(db(ctx)?, caller(ctx)?, id).await;
+        let (consent, user_errors) = payload(result)?;
+        Ok(ConsentPayload {
+            consent: consent.map(Consent),
+            user_errors,
+        })
+    }
+}

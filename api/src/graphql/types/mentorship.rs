@@ -1,0 +1,55 @@
+use async_graphql::{Context, ID, Object, Result};
+use chrono::NaiveDate;
+use entity::mentorship;
+
+use super::{Mentor, Participant, loader_error, loaders};
+use crate::graphql::guards::Require;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::{MentorById, ParticipantById};
+use crate::policy::Scope;
+
+/// A mentor and a participant, from a start date to an optional end. A
+/// mentor takes at most their capacity of current mentorships.
+pub struct Mentorship(pub mentorship::Model);
+
+#[Object]
+impl Mentorship {
+    /// Opaque global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Mentorship, self.0.id)
+    }
+
+    /// First day.
+    async fn started_on(&self) -> NaiveDate {
+        self.0.started_on
+    }
+
+    /// Last day, once ended.
+    async fn ended_on(&self) -> Option<NaiveDate> {
+        self.0.ended_on
+    }
+
+    /// Whether the mentorship has not ended.
+    async fn current(&self) -> bool {
+        self.0.ended_on.is_none()
+    }
+
+    /// The mentor, if the caller may see them.
+    async fn mentor(&self, ctx: &Context<'_>) -> Result<Option<Mentor>> {
+        let row = loaders(ctx)?
+            .load_one(MentorById(self.0.mentor_id))
+            .await
+            .map_err(loader_error)?;
+        Ok(row.map(Mentor))
+    }
+
+    /// The participant, if the caller may see them. Requires `participants:read`.
+    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    async fn participant(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
+        let row = loaders(ctx)?
+            .load_one(ParticipantById(self.0.participant_id))
+            .await
+            .map_err(loader_error)?;
+        Ok(row.map(Participant))
+    }
+}
