@@ -176,7 +176,8 @@ pub async fn grant_consent<C: ConnectionTrait>(
             })
         };
     }
-    let now = chrono::Utc::now();
+    // Microseconds, as PostgreSQL stores them, so what is returned is what is read back.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     consent::Entity::insert(consent::ActiveModel {
         id: Set(Uuid::now_v7()),
         participant_id: Set(participant_id),
@@ -211,7 +212,8 @@ pub async fn revoke_consent<C: ConnectionTrait>(
     if current.revoked_at.is_some() {
         return Ok(current);
     }
-    let now = chrono::Utc::now();
+    // Microseconds, as PostgreSQL stores them, so what is returned is what is read back.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     let result = consent::Entity::update_many()
         .col_expr(consent::Column::RevokedAt, Expr::value(now))
         .col_expr(consent::Column::UpdatedAt, Expr::value(now))

@@ -163,7 +163,8 @@ pub async fn start_mentorship<C: ConnectionTrait + TransactionTrait>(
         });
     }
     super::participants::find_participant(db, caller, participant_id).await?;
-    let now = chrono::Utc::now();
+    // Microseconds, as PostgreSQL stores them, so what is returned is what is read back.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     let started_on = started_on.unwrap_or_else(|| now.date_naive());
     let txn = db
         .begin()
@@ -240,7 +241,8 @@ pub async fn end_mentorship<C: ConnectionTrait>(
     if current.ended_on.is_some() {
         return Ok(current);
     }
-    let now = chrono::Utc::now();
+    // Microseconds, as PostgreSQL stores them, so what is returned is what is read back.
+    let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
     let ended_on = ended_on.unwrap_or_else(|| now.date_naive());
     if ended_on < current.started_on {
         return Err(ServiceError::invalid(
