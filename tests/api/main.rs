@@ -26,6 +26,7 @@ mod participant_filters;
 mod participant_mutations;
 mod partners;
 mod relations;
+mod schema_docs;
 mod seed;
 mod slots_and_employers;
 mod tokens;

@@ -205,7 +205,7 @@ impl ParticipantMutation {
     async fn create_participant(
         &self,
         ctx: &Context<'_>,
-        input: CreateParticipantInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CreateParticipantInput,
     ) -> Result<ParticipantPayload> {
         let changes = services::participants::ParticipantChanges {
             display_name: Some(input.display_name),
@@ -245,7 +245,7 @@ impl ParticipantMutation {
     async fn update_participant(
         &self,
         ctx: &Context<'_>,
-        input: UpdateParticipantInput,
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateParticipantInput,
     ) -> Result<ParticipantPayload> {
         let id = decode_as(&input.id, NodeType::Participant, "id")?;
         let changes = services::participants::ParticipantChanges {
@@ -337,7 +337,7 @@ impl EmployerMutation {
     async fn create_employer(
         &self,
         ctx: &Context<'_>,
-        input: CreateEmployerInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CreateEmployerInput,
     ) -> Result<EmployerPayload> {
         let result = services::employers::create_employer(
             db(ctx)?,
@@ -362,7 +362,7 @@ impl EmployerMutation {
     async fn update_employer(
         &self,
         ctx: &Context<'_>,
-        input: UpdateEmployerInput,
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateEmployerInput,
     ) -> Result<EmployerPayload> {
         let id = decode_as(&input.id, NodeType::Employer, "id")?;
         let changes = services::employers::EmployerChanges {
@@ -471,7 +471,7 @@ impl MentorMutation {
     async fn create_mentor(
         &self,
         ctx: &Context<'_>,
-        input: CreateMentorInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CreateMentorInput,
     ) -> Result<MentorPayload> {
         let changes = services::mentors::MentorChanges {
             given_name: Some(input.given_name),
@@ -503,7 +503,7 @@ impl MentorMutation {
     async fn update_mentor(
         &self,
         ctx: &Context<'_>,
-        input: UpdateMentorInput,
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateMentorInput,
     ) -> Result<MentorPayload> {
         let id = decode_as(&input.id, NodeType::Mentor, "id")?;
         let changes = services::mentors::MentorChanges {
@@ -575,7 +575,7 @@ impl SlotMutation {
     async fn post_internship_slot(
         &self,
         ctx: &Context<'_>,
-        input: PostInternshipSlotInput,
+        #[graphql(desc = "What to change; see the input type.")] input: PostInternshipSlotInput,
     ) -> Result<PostInternshipSlotPayload> {
         let employer_id = decode_as(&input.employer_id, NodeType::Employer, "employerId")?;
         let status = input.status.map_or(entity::SlotStatus::Draft, Into::into);
@@ -645,7 +645,7 @@ impl PlacementMutation {
     async fn reschedule_placement(
         &self,
         ctx: &Context<'_>,
-        input: ReschedulePlacementInput,
+        #[graphql(desc = "What to change; see the input type.")] input: ReschedulePlacementInput,
     ) -> Result<ReschedulePlacementPayload> {
         let id = decode_as(&input.id, NodeType::Placement, "id")?;
         let result = services::placements::reschedule_placement(
@@ -706,7 +706,7 @@ impl PartnerMutation {
     async fn set_partner_grant(
         &self,
         ctx: &Context<'_>,
-        input: SetPartnerGrantInput,
+        #[graphql(desc = "What to change; see the input type.")] input: SetPartnerGrantInput,
     ) -> Result<PartnerOrganisationPayload> {
         let result = match parse_scopes(&input.scopes) {
             Ok(scopes) => services::partners::set_grant(db(ctx)?, &input.slug, &scopes).await,
@@ -726,7 +726,7 @@ impl PartnerMutation {
     async fn set_partner_status(
         &self,
         ctx: &Context<'_>,
-        input: SetPartnerStatusInput,
+        #[graphql(desc = "What to change; see the input type.")] input: SetPartnerStatusInput,
     ) -> Result<PartnerOrganisationPayload> {
         let caller = caller(ctx)?;
         if input.slug == caller.organisation_slug && input.status == PartnerStatus::Suspended {
@@ -802,7 +802,7 @@ impl ApiClientMutation {
     async fn create_api_client(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiClientInput,
+        #[graphql(desc = "What to change; see the input type.")] input: CreateApiClientInput,
     ) -> Result<CreateApiClientPayload> {
         let caller = caller(ctx)?;
         let result = match parse_scopes(&input.scopes) {
@@ -839,7 +839,7 @@ impl ApiClientMutation {
     async fn revoke_api_client(
         &self,
         ctx: &Context<'_>,
-        input: RevokeApiClientInput,
+        #[graphql(desc = "What to change; see the input type.")] input: RevokeApiClientInput,
     ) -> Result<RevokeApiClientPayload> {
         let id = decode_as(&input.id, NodeType::ApiClient, "id")?;
         let (client, user_errors) =

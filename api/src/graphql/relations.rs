@@ -255,7 +255,7 @@ impl RelationMutation {
     async fn start_mentorship(
         &self,
         ctx: &Context<'_>,
-        input: StartMentorshipInput,
+        #[graphql(desc = "What to change; see the input type.")] input: StartMentorshipInput,
     ) -> Result<MentorshipPayload> {
         let mentor_id = decode_as(&input.mentor_id, NodeType::Mentor, "mentorId")?;
         let participant_id = decode_as(
@@ -287,7 +287,7 @@ impl RelationMutation {
     async fn end_mentorship(
         &self,
         ctx: &Context<'_>,
-        input: EndMentorshipInput,
+        #[graphql(desc = "What to change; see the input type.")] input: EndMentorshipInput,
     ) -> Result<MentorshipPayload> {
         let id = decode_as(&input.id, NodeType::Mentorship, "id")?;
         let result =
@@ -311,7 +311,7 @@ impl RelationMutation {
     async fn grant_consent(
         &self,
         ctx: &Context<'_>,
-        input: GrantConsentInput,
+        #[graphql(desc = "What to change; see the input type.")] input: GrantConsentInput,
     ) -> Result<ConsentPayload> {
         let participant_id = decode_as(
             &input.participant_id,
@@ -349,7 +349,7 @@ impl RelationMutation {
     async fn revoke_consent(
         &self,
         ctx: &Context<'_>,
-        input: RevokeConsentInput,
+        #[graphql(desc = "What to change; see the input type.")] input: RevokeConsentInput,
     ) -> Result<ConsentPayload> {
         let id = decode_as(&input.id, NodeType::Consent, "id")?;
         let result = services::consents::revoke_consent(db(ctx)?, caller(ctx)?, id).await;

@@ -11,6 +11,8 @@ use crate::graphql::loaders::PartnerById;
 /// shown once, when the client is created, and never again.
 pub struct ApiClient(pub api_client::Model);
 
+/// A partner system's credentials for `POST /oauth/token`. The secret is
+/// shown once, when the client is created, and never again.
 #[Object]
 impl ApiClient {
     /// Opaque global id.

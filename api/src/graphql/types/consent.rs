@@ -13,6 +13,10 @@ use crate::graphql::loaders::{ParticipantById, PartnerById};
 /// placement of theirs.
 pub struct Consent(pub consent::Model);
 
+/// A participant's consent that a partner organisation may see their data,
+/// for a stated purpose. While it is in force the organisation sees the
+/// participant; once revoked it does not, unless it follows an open
+/// placement of theirs.
 #[Object]
 impl Consent {
     /// Opaque global id.

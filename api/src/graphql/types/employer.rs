@@ -14,6 +14,8 @@ use crate::graphql::loaders::{
 /// study visits.
 pub struct Employer(pub employer::Model);
 
+/// A workplace that offers internships (praktik), jobs, training places or
+/// study visits.
 #[Object]
 impl Employer {
     /// Opaque global id.

@@ -14,6 +14,8 @@ use crate::policy::Scope;
 /// place or a study visit, for one or more participants.
 pub struct InternshipSlot(pub internship_slot::Model);
 
+/// A place an employer offers: an internship (praktik), a job, a training
+/// place or a study visit, for one or more participants.
 #[Object]
 impl InternshipSlot {
     /// Opaque global id.

@@ -11,6 +11,7 @@ use crate::graphql::loaders::{
 /// A volunteer mentor, taking part through a partner organisation.
 pub struct Mentor(pub mentor::Model);
 
+/// A volunteer mentor, taking part through a partner organisation.
 #[Object]
 impl Mentor {
     /// Opaque global id.

@@ -12,6 +12,8 @@ use crate::policy::Scope;
 /// mentor takes at most their capacity of current mentorships.
 pub struct Mentorship(pub mentorship::Model);
 
+/// A mentor and a participant, from a start date to an optional end. A
+/// mentor takes at most their capacity of current mentorships.
 #[Object]
 impl Mentorship {
     /// Opaque global id.

@@ -31,6 +31,14 @@ pub struct LanguageSkill {
     pub level: LanguageLevel,
 }
 
+/// A person taking part in Portalen, described from their own skills,
+/// languages and goals. Only a first name or alias is required.
+///
+/// Field access comes in three levels. Candidate fields (name, languages,
+/// skills, Swedish level) for anyone who may see the participant. Profile
+/// fields for all but employers. Personal fields (family name, contact
+/// details, residence status, notes) need the scope `participants:pii`;
+/// without it they are null with a FORBIDDEN error on their path.
 #[Object]
 impl Participant {
     /// Opaque global id.

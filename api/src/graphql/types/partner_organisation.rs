@@ -15,6 +15,8 @@ use crate::policy::Scope;
 /// it, Arbetsförmedlingen, or a #starkaretillsammans company or club.
 pub struct PartnerOrganisation(pub partner_organisation::Model);
 
+/// An organisation in the Portalen network: one of the six partners that run
+/// it, Arbetsförmedlingen, or a #starkaretillsammans company or club.
 #[Object]
 impl PartnerOrganisation {
     /// Opaque global id.

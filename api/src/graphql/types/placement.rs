@@ -16,6 +16,8 @@ use crate::graphql::loaders::{EmployerById, MentorById, ParticipantById, Partner
 /// responsible partner organisation from proposal to outcome.
 pub struct Placement(pub placement::Model);
 
+/// A participant at an employer, optionally through a slot, followed by one
+/// responsible partner organisation from proposal to outcome.
 #[Object]
 impl Placement {
     /// Opaque global id.

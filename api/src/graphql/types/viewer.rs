@@ -9,6 +9,7 @@ use crate::policy::Caller;
 /// The caller, as the API sees them on this request.
 pub struct Viewer(pub Caller);
 
+/// The caller, as the API sees them on this request.
 #[Object]
 impl Viewer {
     /// The token's subject.
