@@ -1,6 +1,7 @@
 //! The GraphQL layer: types, resolvers and loaders. Resolvers are thin: they
 //! read the context, call a service and map its error.
 
+pub mod audit;
 pub mod connection;
 pub mod enums;
 pub mod error;

@@ -2,6 +2,7 @@
 //! connection (or transaction). Nothing here knows about HTTP or GraphQL.
 
 pub mod api_clients;
+pub mod audit;
 pub mod callers;
 pub mod consents;
 pub mod employers;

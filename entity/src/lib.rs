@@ -9,6 +9,7 @@
 //! SQLite and PostgreSQL.
 
 pub mod api_client;
+pub mod audit_event;
 pub mod consent;
 pub mod employer;
 pub mod enums;

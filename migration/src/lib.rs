@@ -25,6 +25,7 @@ mod m20261122_000013_create_mentorship;
 mod m20261122_000014_create_consent;
 mod m20261122_000015_create_api_client;
 mod m20261123_000016_unique_current_mentorship_and_consent;
+mod m20261123_000017_create_audit_event;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000014_create_consent::Migration),
             Box::new(m20261122_000015_create_api_client::Migration),
             Box::new(m20261123_000016_unique_current_mentorship_and_consent::Migration),
+            Box::new(m20261123_000017_create_audit_event::Migration),
         ]
     }
 }

@@ -698,6 +698,24 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "auditEvents",
+            mutation: false,
+            call: |_, _| {
+                (
+                    "{ auditEvents(first: 5) { totalCount edges { node { actor kind operation } } } }".into(),
+                    json!({}),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
             field: "apiClients",
             mutation: false,
             call: |_, _| {
@@ -1099,6 +1117,23 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
         failures.join("\n")
     );
     assert_eq!(cells, 2 * ROLES.len() * ops().len() * 2);
+
+    // Every mutation succeeded somewhere in the matrix, and each success
+    // left its audit event.
+    let audited: BTreeSet<String> = audit_event::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("audit events")
+        .into_iter()
+        .filter(|e| e.kind == "mutation")
+        .map(|e| e.operation)
+        .collect();
+    let mutations: BTreeSet<String> = ops()
+        .iter()
+        .filter(|op| op.mutation)
+        .map(|op| op.field.to_owned())
+        .collect();
+    assert_eq!(audited, mutations, "every mutation is audited");
 }
 
 #[tokio::test]

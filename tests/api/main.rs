@@ -9,6 +9,7 @@
     reason = "a broken fixture should fail the test loudly"
 )]
 
+mod audit;
 mod authorization;
 mod compose;
 mod constraints;

@@ -106,7 +106,12 @@ impl Guard for ParticipantFieldGuard {
     async fn check(&self, ctx: &Context<'_>) -> Result<()> {
         let allowed = participant_fields(caller(ctx)?, self.participant);
         match (self.level, allowed) {
-            (ParticipantFields::Personal, ParticipantFields::Personal) => Ok(()),
+            (ParticipantFields::Personal, ParticipantFields::Personal) => {
+                // Every personal field read is audited before the response leaves.
+                ctx.data::<super::audit::PersonalReads>()?
+                    .note(self.participant, ctx.field().name());
+                Ok(())
+            }
             (ParticipantFields::Personal, _) => Err(error(
                 ErrorCode::Forbidden,
                 "personal fields need the scope participants:pii",

@@ -10,13 +10,13 @@ use async_graphql::{
 };
 use chrono::NaiveDate;
 
+use super::audit::Write;
 use super::enums::{
     LanguageLevel, OpportunityKind, ParticipantStatus, PartnerStatus, Role as RoleEnum, Site,
     SlotStatus, SwedishLevel,
 };
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
-use super::query::db;
 use super::types::{
     ApiClient, Employer, InternshipSlot, Mentor, Participant, PartnerOrganisation, Placement,
 };
@@ -222,14 +222,15 @@ impl ParticipantMutation {
             residence_status: input.residence_status.map(Some),
             notes: input.notes.map(Some),
         };
+        let write = Write::begin(ctx).await?;
         let result = services::participants::create_participant(
-            db(ctx)?,
+            write.txn(),
             caller(ctx)?,
             changes,
             &input.consent_purpose,
         )
         .await;
-        let (participant, user_errors) = payload(result)?;
+        let (participant, user_errors) = payload(write.finish(result).await)?;
         Ok(ParticipantPayload {
             participant: participant.map(Participant),
             user_errors,
@@ -263,9 +264,11 @@ impl ParticipantMutation {
             residence_status: maybe(input.residence_status),
             notes: maybe(input.notes),
         };
+        let write = Write::begin(ctx).await?;
         let result =
-            services::participants::update_participant(db(ctx)?, caller(ctx)?, id, changes).await;
-        let (participant, user_errors) = payload(result)?;
+            services::participants::update_participant(write.txn(), caller(ctx)?, id, changes)
+                .await;
+        let (participant, user_errors) = payload(write.finish(result).await)?;
         Ok(ParticipantPayload {
             participant: participant.map(Participant),
             user_errors,
@@ -339,8 +342,9 @@ impl EmployerMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateEmployerInput,
     ) -> Result<EmployerPayload> {
+        let write = Write::begin(ctx).await?;
         let result = services::employers::create_employer(
-            db(ctx)?,
+            write.txn(),
             services::employers::NewEmployer {
                 name: input.name,
                 organisation_number: input.organisation_number,
@@ -353,7 +357,7 @@ impl EmployerMutation {
             },
         )
         .await;
-        employer_payload(result)
+        employer_payload(write.finish(result).await)
     }
 
     /// Changes an employer: an administrator any, a partner the employers
@@ -374,9 +378,10 @@ impl EmployerMutation {
             city: maybe(input.city),
             site: maybe(input.site).map(|s| s.map(Into::into)),
         };
-        employer_payload(
-            services::employers::update_employer(db(ctx)?, caller(ctx)?, id, changes).await,
-        )
+        let write = Write::begin(ctx).await?;
+        let result =
+            services::employers::update_employer(write.txn(), caller(ctx)?, id, changes).await;
+        employer_payload(write.finish(result).await)
     }
 }
 
@@ -483,14 +488,15 @@ impl MentorMutation {
             languages: Some(input.languages),
             expertise: Some(input.expertise),
         };
+        let write = Write::begin(ctx).await?;
         let result = services::mentors::create_mentor(
-            db(ctx)?,
+            write.txn(),
             caller(ctx)?,
             changes,
             input.partner_slug.as_deref(),
         )
         .await;
-        let (mentor, user_errors) = payload(result)?;
+        let (mentor, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorPayload {
             mentor: mentor.map(Mentor),
             user_errors,
@@ -516,8 +522,9 @@ impl MentorMutation {
             languages: input.languages,
             expertise: input.expertise,
         };
-        let result = services::mentors::update_mentor(db(ctx)?, caller(ctx)?, id, changes).await;
-        let (mentor, user_errors) = payload(result)?;
+        let write = Write::begin(ctx).await?;
+        let result = services::mentors::update_mentor(write.txn(), caller(ctx)?, id, changes).await;
+        let (mentor, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorPayload {
             mentor: mentor.map(Mentor),
             user_errors,
@@ -602,8 +609,9 @@ impl SlotMutation {
             wanted_skills: input.wanted_skills,
             status,
         };
-        let (slot, user_errors) =
-            payload(services::slots::post_slot(db(ctx)?, caller(ctx)?, new).await)?;
+        let write = Write::begin(ctx).await?;
+        let result = services::slots::post_slot(write.txn(), caller(ctx)?, new).await;
+        let (slot, user_errors) = payload(write.finish(result).await)?;
         Ok(PostInternshipSlotPayload {
             internship_slot: slot.map(InternshipSlot),
             user_errors,
@@ -648,8 +656,9 @@ impl PlacementMutation {
         #[graphql(desc = "What to change; see the input type.")] input: ReschedulePlacementInput,
     ) -> Result<ReschedulePlacementPayload> {
         let id = decode_as(&input.id, NodeType::Placement, "id")?;
+        let write = Write::begin(ctx).await?;
         let result = services::placements::reschedule_placement(
-            db(ctx)?,
+            write.txn(),
             caller(ctx)?,
             services::placements::Reschedule {
                 id,
@@ -659,7 +668,7 @@ impl PlacementMutation {
             },
         )
         .await;
-        let (placement, user_errors) = payload(result)?;
+        let (placement, user_errors) = payload(write.finish(result).await)?;
         Ok(ReschedulePlacementPayload {
             placement: placement.map(Placement),
             user_errors,
@@ -708,11 +717,12 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: SetPartnerGrantInput,
     ) -> Result<PartnerOrganisationPayload> {
+        let write = Write::begin(ctx).await?;
         let result = match parse_scopes(&input.scopes) {
-            Ok(scopes) => services::partners::set_grant(db(ctx)?, &input.slug, &scopes).await,
+            Ok(scopes) => services::partners::set_grant(write.txn(), &input.slug, &scopes).await,
             Err(err) => Err(err),
         };
-        let (partner, user_errors) = payload(result)?;
+        let (partner, user_errors) = payload(write.finish(result).await)?;
         Ok(PartnerOrganisationPayload {
             partner_organisation: partner.map(PartnerOrganisation),
             user_errors,
@@ -739,9 +749,10 @@ impl PartnerMutation {
                 user_errors,
             });
         }
+        let write = Write::begin(ctx).await?;
         let result =
-            services::partners::set_status(db(ctx)?, &input.slug, input.status.into()).await;
-        let (partner, user_errors) = payload(result)?;
+            services::partners::set_status(write.txn(), &input.slug, input.status.into()).await;
+        let (partner, user_errors) = payload(write.finish(result).await)?;
         Ok(PartnerOrganisationPayload {
             partner_organisation: partner.map(PartnerOrganisation),
             user_errors,
@@ -805,10 +816,11 @@ impl ApiClientMutation {
         #[graphql(desc = "What to change; see the input type.")] input: CreateApiClientInput,
     ) -> Result<CreateApiClientPayload> {
         let caller = caller(ctx)?;
+        let write = Write::begin(ctx).await?;
         let result = match parse_scopes(&input.scopes) {
             Ok(scopes) => {
                 services::api_clients::create_api_client(
-                    db(ctx)?,
+                    write.txn(),
                     services::api_clients::NewApiClient {
                         partner_slug: input.partner_slug,
                         name: input.name,
@@ -821,6 +833,9 @@ impl ApiClientMutation {
             }
             Err(err) => Err(err),
         };
+        let result = write
+            .finish_with(result, |created| ("api_client", created.client.id))
+            .await;
         let (created, user_errors) = payload(result)?;
         let (api_client, client_secret) = match created {
             Some(created) => (Some(ApiClient(created.client)), Some(created.secret)),
@@ -842,8 +857,9 @@ impl ApiClientMutation {
         #[graphql(desc = "What to change; see the input type.")] input: RevokeApiClientInput,
     ) -> Result<RevokeApiClientPayload> {
         let id = decode_as(&input.id, NodeType::ApiClient, "id")?;
-        let (client, user_errors) =
-            payload(services::api_clients::revoke_api_client(db(ctx)?, id).await)?;
+        let write = Write::begin(ctx).await?;
+        let result = services::api_clients::revoke_api_client(write.txn(), id).await;
+        let (client, user_errors) = payload(write.finish(result).await)?;
         Ok(RevokeApiClientPayload {
             api_client: client.map(ApiClient),
             user_errors,

@@ -31,6 +31,7 @@ pub struct QueryRoot(
     PlacementQuery,
     MentorQuery,
     super::relations::RelationQuery,
+    super::audit::AuditQuery,
     ApiClientQuery,
 );
 

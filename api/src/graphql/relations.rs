@@ -4,6 +4,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
+use super::audit::Write;
 use super::connection::{Paged, connection, count_with, page_request};
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
@@ -263,15 +264,16 @@ impl RelationMutation {
             NodeType::Participant,
             "participantId",
         )?;
+        let write = Write::begin(ctx).await?;
         let result = services::mentorships::start_mentorship(
-            db(ctx)?,
+            write.txn(),
             caller(ctx)?,
             mentor_id,
             participant_id,
             input.started_on,
         )
         .await;
-        let (mentorship, user_errors) = payload(result)?;
+        let (mentorship, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorshipPayload {
             mentorship: mentorship.map(Mentorship),
             user_errors,
@@ -290,9 +292,11 @@ impl RelationMutation {
         #[graphql(desc = "What to change; see the input type.")] input: EndMentorshipInput,
     ) -> Result<MentorshipPayload> {
         let id = decode_as(&input.id, NodeType::Mentorship, "id")?;
+        let write = Write::begin(ctx).await?;
         let result =
-            services::mentorships::end_mentorship(db(ctx)?, caller(ctx)?, id, input.ended_on).await;
-        let (mentorship, user_errors) = payload(result)?;
+            services::mentorships::end_mentorship(write.txn(), caller(ctx)?, id, input.ended_on)
+                .await;
+        let (mentorship, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorshipPayload {
             mentorship: mentorship.map(Mentorship),
             user_errors,
@@ -323,15 +327,16 @@ impl RelationMutation {
             NodeType::PartnerOrganisation,
             "partnerOrganisationId",
         )?;
+        let write = Write::begin(ctx).await?;
         let result = services::consents::grant_consent(
-            db(ctx)?,
+            write.txn(),
             caller(ctx)?,
             participant_id,
             partner_id,
             &input.purpose,
         )
         .await;
-        let (consent, user_errors) = payload(result)?;
+        let (consent, user_errors) = payload(write.finish(result).await)?;
         Ok(ConsentPayload {
             consent: consent.map(Consent),
             user_errors,
@@ -352,8 +357,9 @@ impl RelationMutation {
         #[graphql(desc = "What to change; see the input type.")] input: RevokeConsentInput,
     ) -> Result<ConsentPayload> {
         let id = decode_as(&input.id, NodeType::Consent, "id")?;
-        let result = services::consents::revoke_consent(db(ctx)?, caller(ctx)?, id).await;
-        let (consent, user_errors) = payload(result)?;
+        let write = Write::begin(ctx).await?;
+        let result = services::consents::revoke_consent(write.txn(), caller(ctx)?, id).await;
+        let (consent, user_errors) = payload(write.finish(result).await)?;
         Ok(ConsentPayload {
             consent: consent.map(Consent),
             user_errors,

@@ -10,8 +10,10 @@ use tracing_actix_web::RequestId;
 use actix_web::Responder;
 
 use super::auth::{self as http_auth, AuthFailure, AuthState};
+use crate::graphql::audit::{PersonalReads, RequestId as RequestIdData};
 use crate::graphql::error::ErrorCode;
 use crate::graphql::{AppSchema, loaders};
+use crate::services::{self, audit::Actor};
 
 /// `POST /graphql`.
 pub async fn execute_post(
@@ -45,11 +47,38 @@ async fn execute(
         caller.clone(),
         auth.loader_batch_window,
     ));
-    if let Some(caller) = caller {
-        request = request.data(caller);
+    let reads = PersonalReads::default();
+    request = request
+        .data(RequestIdData(request_id.to_string()))
+        .data(reads.clone());
+    if let Some(caller) = &caller {
+        request = request.data(caller.clone());
     }
     let query = (!request.query.is_empty()).then(|| request.query.clone());
+    let operation = request.operation_name.clone().or_else(|| {
+        // The one named operation of the document, if the client named none.
+        let document = async_graphql::parser::parse_query(query.as_deref()?).ok()?;
+        match document.operations {
+            async_graphql::parser::types::DocumentOperations::Single(_) => None,
+            async_graphql::parser::types::DocumentOperations::Multiple(ops) => {
+                ops.keys().next().map(|name| name.to_string())
+            }
+        }
+    });
     let mut response = schema.execute(request).await;
+    if let Some(caller) = &caller {
+        let events = reads.events(operation.as_deref());
+        if !events.is_empty() {
+            let actor = Actor::caller(caller, Some(request_id.to_string()));
+            if let Err(err) = services::audit::record(db, &actor, events).await {
+                // No personal value leaves without its audit record.
+                let err = crate::graphql::error::to_graphql(&err);
+                response = async_graphql::Response::from_errors(vec![
+                    err.into_server_error(async_graphql::Pos::default()),
+                ]);
+            }
+        }
+    }
     if !response.errors.is_empty() {
         label_errors(
             &mut response.errors,
