@@ -7,8 +7,8 @@ use clap::Parser;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 use crate::config::{
-    Cli, ClientCommand, ClientCreateArgs, Command, GlobalArgs, SeedArgs, SeedDemo, ServeArgs,
-    TokenArgs,
+    Cli, ClientCommand, ClientCreateArgs, Command, GlobalArgs, RetentionArgs, RetentionCommand,
+    SeedArgs, SeedDemo, ServeArgs, TokenArgs,
 };
 use crate::http::auth::AuthState;
 use crate::policy::{Role, Scope};
@@ -38,6 +38,9 @@ pub async fn run() -> anyhow::Result<()> {
                 Some(Command::Token(args)) => mint_token(&cli.global, &args).await,
                 Some(Command::Client(ClientCommand::Create(args))) => {
                     create_client(&cli.global, &args).await
+                }
+                Some(Command::Retention(RetentionCommand::Run(args))) => {
+                    run_retention(&cli.global, &args).await
                 }
                 Some(Command::Schema) => Ok(()),
             }
@@ -244,6 +247,35 @@ async fn create_client(global: &GlobalArgs, args: &ClientCreateArgs) -> anyhow::
             "client_secret": created.secret,
             "partner": args.partner,
             "note": "the secret is shown only now; store it safely",
+        })
+    );
+    db.close().await.context("failed to close the database")
+}
+
+async fn run_retention(global: &GlobalArgs, args: &RetentionArgs) -> anyhow::Result<()> {
+    let db = open(global).await?;
+    let run = crate::services::privacy::run_retention(
+        &db,
+        chrono::Utc::now(),
+        chrono::Duration::days(i64::from(args.days)),
+        args.dry_run,
+    )
+    .await
+    .map_err(service_error)?;
+    tracing::info!(
+        participants = run.participants.len(),
+        applied = run.applied,
+        "retention run"
+    );
+    println!(
+        "{}",
+        serde_json::json!({
+            "dry_run": args.dry_run,
+            "retention_days": args.days,
+            "inactive_since_before": run.cutoff,
+            "anonymised": if run.applied { run.participants.len() } else { 0 },
+            "would_anonymise": if run.applied { 0 } else { run.participants.len() },
+            "participant_ids": run.participants,
         })
     );
     db.close().await.context("failed to close the database")

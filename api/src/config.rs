@@ -41,6 +41,29 @@ pub enum Command {
     /// Manage API clients of partner systems.
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Data retention: anonymise participants inactive for too long.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+/// `portalen retention ...`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum RetentionCommand {
+    /// Anonymise participants who are inactive, unchanged for the retention
+    /// period, and with no open placement or current mentorship. Prints what
+    /// it did (or, with `--dry-run`, what it would do) as JSON.
+    Run(RetentionArgs),
+}
+
+/// Options of `portalen retention run`.
+#[derive(Debug, Clone, Args)]
+pub struct RetentionArgs {
+    /// Show who would be anonymised, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The retention period in days.
+    #[arg(long, env = "RETENTION_DAYS", default_value_t = 730, value_parser = clap::value_parser!(u32).range(30..=3650))]
+    pub days: u32,
 }
 
 /// Options of `portalen token`.

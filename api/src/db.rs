@@ -33,6 +33,8 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
+                // Erased personal data is overwritten, not left in free pages.
+                .pragma("secure_delete", "ON")
                 .create_if_missing(true)
         });
     Database::connect(options)

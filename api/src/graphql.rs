@@ -10,6 +10,7 @@ pub mod ids;
 pub mod loaders;
 pub mod mutation;
 pub mod node;
+pub mod privacy;
 pub mod query;
 pub mod relations;
 pub mod types;

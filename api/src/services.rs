@@ -13,6 +13,7 @@ pub mod pagination;
 pub mod participants;
 pub mod partners;
 pub mod placements;
+pub mod privacy;
 pub mod slots;
 
 pub use error::{ServiceError, ServiceResult};

@@ -28,6 +28,8 @@ pub struct Model {
     pub interests: StringList,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the personal data was erased; the row is then anonymised.
+    pub erased_at: Option<DateTimeUtc>,
     #[sea_orm(has_many)]
     pub languages: HasMany<super::participant_language::Entity>,
     #[sea_orm(has_many)]

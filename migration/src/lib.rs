@@ -26,6 +26,7 @@ mod m20261122_000014_create_consent;
 mod m20261122_000015_create_api_client;
 mod m20261123_000016_unique_current_mentorship_and_consent;
 mod m20261123_000017_create_audit_event;
+mod m20261123_000018_participant_erased_at;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000015_create_api_client::Migration),
             Box::new(m20261123_000016_unique_current_mentorship_and_consent::Migration),
             Box::new(m20261123_000017_create_audit_event::Migration),
+            Box::new(m20261123_000018_participant_erased_at::Migration),
         ]
     }
 }

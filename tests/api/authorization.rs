@@ -39,7 +39,7 @@ struct Side {
     roomy_mentor: Uuid,
     /// A participant made for the cell, for operations that create a
     /// relation once per participant: seen by this side's partner through an
-    /// open placement, with no consent and no mentor.
+    /// active placement, with no consent and no mentor.
     fresh: Uuid,
 }
 
@@ -59,6 +59,7 @@ async fn insert_person(db: &sea_orm::DatabaseConnection, name: &str) -> Uuid {
         interests: Set(StringList::default()),
         created_at: Set(now),
         updated_at: Set(now),
+        erased_at: Set(None),
     })
     .exec(db)
     .await
@@ -154,14 +155,14 @@ async fn fresh_person(app: &TestApp, side: &Side) -> Uuid {
         id,
         None,
         None,
-        PlacementStatus::Proposed,
+        PlacementStatus::Active,
     )
     .await;
     id
 }
 
 /// Operations that create a relation once per participant get a fresh one per cell.
-const NEEDS_FRESH: [&str; 2] = ["startMentorship", "grantConsent"];
+const NEEDS_FRESH: [&str; 3] = ["startMentorship", "grantConsent", "eraseParticipant"];
 
 fn gid(kind: &str, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
@@ -218,6 +219,7 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
         interests: Set(StringList::default()),
         created_at: Set(now),
         updated_at: Set(now),
+        erased_at: Set(None),
     })
     .exec(db)
     .await
@@ -716,6 +718,24 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "participantExport",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($id: ID!) { participantExport(id: $id) }".into(),
+                    json!({ "id": gid("Participant", s.participant) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Ok, NotFound),
+            ],
+        },
+        Op {
             field: "apiClients",
             mutation: false,
             call: |_, _| {
@@ -954,6 +974,24 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "eraseParticipant",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: EraseParticipantInput!) { eraseParticipant(input: $input) { participant { id erasedAt } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Participant", s.fresh) } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
             field: "setPartnerGrant",
             mutation: true,
             call: |s, _| {
@@ -1125,7 +1163,7 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
         .await
         .expect("audit events")
         .into_iter()
-        .filter(|e| e.kind == "mutation")
+        .filter(|e| e.kind == "mutation" || e.kind == "erasure")
         .map(|e| e.operation)
         .collect();
     let mutations: BTreeSet<String> = ops()

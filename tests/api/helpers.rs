@@ -188,6 +188,10 @@ pub async fn spawn_app_with_keys(
     signing_pem: &str,
     verify_only: &[String],
 ) -> TestApp {
+    // TEST_LOG=debug shows the server's logs, for debugging a test.
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        let _ = portalen_api::telemetry::init(&filter, portalen_api::config::LogFormat::Pretty);
+    }
     let database = TestDatabase::create().await;
     let mut db = portalen_api::db::connect(&database.settings())
         .await

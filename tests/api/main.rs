@@ -26,6 +26,7 @@ mod nodes;
 mod participant_filters;
 mod participant_mutations;
 mod partners;
+mod privacy;
 mod relations;
 mod schema_docs;
 mod seed;

@@ -524,3 +524,87 @@ async fn mentorships_and_consents_resolve_as_nodes() {
         .await;
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{body}");
 }
+
+#[tokio::test]
+async fn after_a_revocation_an_active_placement_keeps_access_until_it_ends() {
+    use entity::{PlacementStatus, placement};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let person = new_participant(&app, &admin, "Placida").await;
+    let abf_id = partner_id(&app, "abf-ostergotland").await;
+    let body = app
+        .graphql_as(
+            &admin,
+            GRANT,
+            json!({ "input": { "participantId": person, "partnerOrganisationId": abf_id, "purpose": "Praktik" } }),
+        )
+        .await;
+    let consent = body["data"]["grantConsent"]["consent"]["id"].clone();
+    let abf = entity::partner_organisation::Entity::find()
+        .filter(entity::partner_organisation::Column::Slug.eq("abf-ostergotland"))
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("abf");
+    let employer = entity::employer::Entity::find()
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("employer");
+    let placement_id = uuid::Uuid::now_v7();
+    let now = chrono::Utc::now();
+    placement::Entity::insert(placement::ActiveModel {
+        id: Set(placement_id),
+        participant_id: Set(uuid::Uuid::parse_str(&uuid_of(&person)).expect("uuid")),
+        employer_id: Set(employer.id),
+        slot_id: Set(None),
+        responsible_partner_id: Set(abf.id),
+        mentor_id: Set(None),
+        kind: Set(entity::OpportunityKind::Internship),
+        status: Set(PlacementStatus::Active),
+        starts_on: Set(None),
+        ends_on: Set(None),
+        outcome: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(&app.db)
+    .await
+    .expect("placement");
+    let token = app
+        .token("abf-ostergotland", "partner", &[], "abf-staff")
+        .await;
+    let body = app
+        .graphql_as(&token, REVOKE, json!({ "input": { "id": consent } }))
+        .await;
+    assert_eq!(
+        body["data"]["revokeConsent"]["consent"]["inForce"], false,
+        "{body}"
+    );
+    let body = app
+        .graphql_as(&token, READ_PARTICIPANT, json!({ "id": person }))
+        .await;
+    assert_eq!(
+        body["data"]["participant"]["displayName"], "Placida",
+        "the active placement keeps access: {body}"
+    );
+    placement::Entity::update_many()
+        .col_expr(
+            placement::Column::Status,
+            sea_orm::sea_query::Expr::value(PlacementStatus::Completed),
+        )
+        .filter(placement::Column::Id.eq(placement_id))
+        .exec(&app.db)
+        .await
+        .expect("complete");
+    let body = app
+        .graphql_as(&token, READ_PARTICIPANT, json!({ "id": person }))
+        .await;
+    assert_eq!(
+        error_codes(&body),
+        ["NOT_FOUND"],
+        "access ends with the placement: {body}"
+    );
+}

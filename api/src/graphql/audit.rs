@@ -35,6 +35,7 @@ fn request_id(ctx: &Context<'_>) -> Option<String> {
 /// A mutation's transaction and what its audit event will say.
 pub struct Write {
     txn: DatabaseTransaction,
+    kind: AuditKind,
     actor: Actor,
     operation: String,
     fields: Vec<String>,
@@ -72,10 +73,17 @@ impl Write {
         fields.sort();
         Ok(Self {
             txn,
+            kind: AuditKind::Mutation,
             actor: Actor::caller(caller, request_id(ctx)),
             operation: field.name().to_owned(),
             fields,
         })
+    }
+
+    /// Records the event as `kind` rather than as a plain mutation.
+    pub fn as_kind(mut self, kind: AuditKind) -> Self {
+        self.kind = kind;
+        self
     }
 
     /// The transaction to run the mutation's service on.
@@ -101,7 +109,7 @@ impl Write {
             &self.txn,
             &self.actor,
             vec![Event {
-                kind: AuditKind::Mutation,
+                kind: self.kind,
                 operation: self.operation,
                 entity,
                 entity_id: Some(id),

@@ -30,6 +30,7 @@ pub struct MutationRoot(
     EmployerMutation,
     MentorMutation,
     super::relations::RelationMutation,
+    super::privacy::PrivacyMutation,
     SlotMutation,
     PlacementMutation,
     PartnerMutation,

@@ -32,6 +32,7 @@ pub struct QueryRoot(
     MentorQuery,
     super::relations::RelationQuery,
     super::audit::AuditQuery,
+    super::privacy::PrivacyQuery,
     ApiClientQuery,
 );
 

@@ -305,7 +305,7 @@ impl RelationMutation {
 
     /// Records a participant's consent to share their data with a partner
     /// organisation: an administrator for any organisation, a partner for
-    /// its own (for a participant it may already see, e.g. through an open
+    /// its own (for a participant it may already see, e.g. through an active
     /// placement), a participant for themselves. The same consent already in
     /// force is returned unchanged; one for another purpose answers CONFLICT.
     /// Requires `participants:write`.
@@ -345,7 +345,7 @@ impl RelationMutation {
 
     /// Revokes a consent: an administrator any, a partner one given to it,
     /// a participant their own. From the next request on, the organisation
-    /// no longer sees the participant, unless it follows an open placement
+    /// no longer sees the participant, unless it follows an active placement
     /// of theirs. Revoking a revoked consent returns it unchanged. Requires
     /// `participants:write`.
     #[graphql(

@@ -5,16 +5,20 @@
 //!
 //! | table | administrator | partner | employer | mentor | participant |
 //! | --- | --- | --- | --- | --- | --- |
-//! | participant | all | consent in force, or an open placement it is responsible for | in a placement at its workplace | current mentees | self |
+//! | participant | all | consent in force, or an active placement it is responsible for | in a placement at its workplace | current mentees | self |
 //! | placement | all | responsible for | at its workplace | mentor of, or of a current mentee | own |
 //! | internship slot | all | open, or of an employer that is the organisation | open, or its own | open | open |
 //! | mentor | all | of the organisation, or on a placement it is responsible for | on a placement at its workplace | self | own mentors |
 //! | mentorship | all | of its mentors, or of participants it may see | none | own | own |
 //! | consent | all | given to it | none | none | own |
 //!
-//! "Open placement" means proposed, accepted or active: when a participant
-//! revokes consent, the partner keeps access to them only while a placement
-//! it is responsible for is under way.
+//! Consent and revocation: a partner sees a participant while their consent
+//! to it is in force. When the participant revokes it, the partner loses
+//! access on its next request, with one exception: while a placement it is
+//! responsible for is *active* (the participant is at the workplace now), it
+//! keeps access to them, so that it can follow the placement through. A
+//! proposed or accepted placement does not keep access; once the placement
+//! ends, access ends too.
 
 use entity::{
     PlacementStatus, SlotStatus, consent, employer, internship_slot, mentor, mentorship,
@@ -31,11 +35,7 @@ fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
 }
 
-const OPEN_PLACEMENT: [PlacementStatus; 3] = [
-    PlacementStatus::Proposed,
-    PlacementStatus::Accepted,
-    PlacementStatus::Active,
-];
+const ACTIVE_PLACEMENT: [PlacementStatus; 1] = [PlacementStatus::Active];
 
 fn current_mentees(mentor_id: Uuid) -> sea_orm::sea_query::SelectStatement {
     Query::select()
@@ -71,7 +71,7 @@ pub fn participants(caller: &Caller) -> Condition {
                         .and_where(
                             placement::Column::ResponsiblePartnerId.eq(caller.organisation_id),
                         )
-                        .and_where(placement::Column::Status.is_in(OPEN_PLACEMENT))
+                        .and_where(placement::Column::Status.is_in(ACTIVE_PLACEMENT))
                         .to_owned(),
                 ),
             ),

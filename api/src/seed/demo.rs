@@ -444,6 +444,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedCounts> {
                 .collect()),
             created_at: Set(at(i)),
             updated_at: Set(at(i)),
+            erased_at: Set(None),
         });
         languages.push(participant_language::ActiveModel {
             participant_id: Set(id),

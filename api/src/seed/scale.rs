@@ -206,6 +206,7 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             interests: Set(StringList::default()),
             created_at: Set(at(i)),
             updated_at: Set(at(i)),
+            erased_at: Set(None),
         });
         for (k, language) in pick_distinct(&mut rng, LANGUAGES, 2)
             .into_iter()

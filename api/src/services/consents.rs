@@ -195,7 +195,7 @@ pub async fn grant_consent<C: ConnectionTrait>(
 }
 
 /// Revokes a consent the caller may see; the organisation loses access to
-/// the participant from the next request on (unless it follows an open
+/// the participant from the next request on (unless it follows an active
 /// placement of theirs). Revoking a revoked consent returns it as it is.
 #[tracing::instrument(skip(db, caller))]
 pub async fn revoke_consent<C: ConnectionTrait>(

@@ -392,6 +392,7 @@ async fn write_children<C: ConnectionTrait>(
             .one(db)
             .await
             .map_err(ServiceError::database("failed to read sensitive data"))?;
+        let is_new = existing.is_none();
         let mut record = match existing {
             Some(row) => row.into(),
             None => participant_sensitive::ActiveModel {
@@ -409,9 +410,18 @@ async fn write_children<C: ConnectionTrait>(
             record.notes = Set(value.clone());
         }
         record.updated_at = Set(now);
-        sea_orm::ActiveModelTrait::save(record, db)
-            .await
-            .map_err(ServiceError::database("failed to write sensitive data"))?;
+        // The key is always set, so `save` would always update: say which.
+        if is_new {
+            participant_sensitive::Entity::insert(record)
+                .exec_without_returning(db)
+                .await
+                .map_err(ServiceError::database("failed to write sensitive data"))?;
+        } else {
+            participant_sensitive::Entity::update(record)
+                .exec(db)
+                .await
+                .map_err(ServiceError::database("failed to write sensitive data"))?;
+        }
     }
     Ok(())
 }
@@ -469,6 +479,7 @@ pub async fn create_participant<C: ConnectionTrait + TransactionTrait>(
             .collect()),
         created_at: Set(now),
         updated_at: Set(now),
+        erased_at: Set(None),
     })
     .exec_with_returning(&txn)
     .await
@@ -505,6 +516,11 @@ pub async fn update_participant<C: ConnectionTrait + TransactionTrait>(
 ) -> ServiceResult<Participant> {
     use sea_orm::ActiveValue::Set;
     let current = find_participant(db, caller, id).await?;
+    if current.erased_at.is_some() {
+        return Err(ServiceError::Conflict {
+            message: "this participant's data has been erased".to_owned(),
+        });
+    }
     require_pii_for(caller, &changes)?;
     let changes = validate(changes)?;
     let txn = db

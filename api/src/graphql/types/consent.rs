@@ -9,13 +9,13 @@ use crate::graphql::loaders::{ParticipantById, PartnerById};
 
 /// A participant's consent that a partner organisation may see their data,
 /// for a stated purpose. While it is in force the organisation sees the
-/// participant; once revoked it does not, unless it follows an open
+/// participant; once revoked it does not, unless it follows an active
 /// placement of theirs.
 pub struct Consent(pub consent::Model);
 
 /// A participant's consent that a partner organisation may see their data,
 /// for a stated purpose. While it is in force the organisation sees the
-/// participant; once revoked it does not, unless it follows an open
+/// participant; once revoked it does not, unless it follows an active
 /// placement of theirs.
 #[Object]
 impl Consent {

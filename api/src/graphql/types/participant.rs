@@ -99,6 +99,13 @@ impl Participant {
         self.0.goal.as_deref()
     }
 
+    /// When the participant's personal data was erased, if it was; the
+    /// record then keeps only non-personal facts. Profile field.
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
+    async fn erased_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.erased_at
+    }
+
     /// Interests. Profile field.
     #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
     async fn interests(&self) -> Option<Vec<String>> {
