@@ -13,6 +13,7 @@ pub mod node;
 pub mod privacy;
 pub mod query;
 pub mod relations;
+pub mod reports;
 pub mod types;
 
 use async_graphql::{EmptySubscription, SDLExportOptions, Schema, SchemaBuilder};

@@ -14,6 +14,7 @@ pub mod participants;
 pub mod partners;
 pub mod placements;
 pub mod privacy;
+pub mod reports;
 pub mod slots;
 
 pub use error::{ServiceError, ServiceResult};

@@ -736,6 +736,18 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "impactReport",
+            mutation: false,
+            call: |_, _| {
+                (
+                    "{ impactReport(from: \"2026-01-01\", until: \"2026-12-31\") { total { participantsTakingPart { value suppressed } } } }".into(),
+                    json!({}),
+                )
+            },
+            marker: no_marker,
+            expect: [(Ok, Ok); 5],
+        },
+        Op {
             field: "apiClients",
             mutation: false,
             call: |_, _| {

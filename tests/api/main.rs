@@ -28,6 +28,7 @@ mod participant_mutations;
 mod partners;
 mod privacy;
 mod relations;
+mod reports;
 mod schema_docs;
 mod seed;
 mod slots_and_employers;

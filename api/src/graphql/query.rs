@@ -33,6 +33,7 @@ pub struct QueryRoot(
     super::relations::RelationQuery,
     super::audit::AuditQuery,
     super::privacy::PrivacyQuery,
+    super::reports::ReportQuery,
     ApiClientQuery,
 );
 

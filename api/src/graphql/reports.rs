@@ -1,0 +1,197 @@
+//! The impact report, as GraphQL: aggregated, with small counts withheld.
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+use chrono::NaiveDate;
+
+use super::enums::{OpportunityKind, PlacementOutcome, Site};
+use super::guards::Require;
+use super::query::db;
+use super::types::PartnerOrganisation;
+use crate::policy::Scope;
+use crate::services::{self, reports};
+
+/// A count in the report. Counts from 1 to 4 are withheld (`value` null,
+/// `suppressed` true), and so is any count from which a withheld one could
+/// be worked out by subtraction. Zero is shown.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct ReportCount {
+    /// The count, unless withheld.
+    pub value: Option<u64>,
+    /// Whether the count is withheld to protect the people behind it.
+    pub suppressed: bool,
+}
+
+impl From<reports::Cell> for ReportCount {
+    fn from(cell: reports::Cell) -> Self {
+        Self {
+            value: cell.value,
+            suppressed: cell.suppressed,
+        }
+    }
+}
+
+/// Participants in placements of one kind.
+#[derive(SimpleObject)]
+pub struct KindCount {
+    /// The kind of placement.
+    pub kind: OpportunityKind,
+    /// Participants in an active or completed placement of this kind that
+    /// overlaps the period.
+    pub participants: ReportCount,
+}
+
+/// Participants whose placement ended with one outcome.
+#[derive(SimpleObject)]
+pub struct OutcomeCount {
+    /// Where they went.
+    pub outcome: PlacementOutcome,
+    /// Participants with a placement with this outcome that ended in the period.
+    pub participants: ReportCount,
+}
+
+/// The figures of one row of the report.
+#[derive(SimpleObject)]
+pub struct ImpactFigures {
+    /// Participants taking part: registered by the end of the period, and
+    /// queued or active, or in a placement overlapping it.
+    pub participants_taking_part: ReportCount,
+    /// Participants registered within the period.
+    pub new_participants: ReportCount,
+    /// Per kind of placement.
+    pub placements_by_kind: Vec<KindCount>,
+    /// Per outcome.
+    pub outcomes: Vec<OutcomeCount>,
+}
+
+impl From<reports::Figures> for ImpactFigures {
+    fn from(f: reports::Figures) -> Self {
+        Self {
+            participants_taking_part: f.taking_part.into(),
+            new_participants: f.new.into(),
+            placements_by_kind: reports::KINDS
+                .iter()
+                .zip(f.kinds)
+                .map(|(kind, cell)| KindCount {
+                    kind: (*kind).into(),
+                    participants: cell.into(),
+                })
+                .collect(),
+            outcomes: reports::OUTCOMES
+                .iter()
+                .zip(f.outcomes)
+                .map(|(outcome, cell)| OutcomeCount {
+                    outcome: (*outcome).into(),
+                    participants: cell.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The figures of one site.
+#[derive(SimpleObject)]
+pub struct SiteFigures {
+    /// The site; null for participants whose site is not known.
+    pub site: Option<Site>,
+    /// Its figures.
+    pub figures: ImpactFigures,
+}
+
+/// The figures of one partner organisation: participants with a consent to
+/// it in force during the period or in a placement it is responsible for.
+#[derive(SimpleObject)]
+pub struct PartnerFigures {
+    /// The organisation.
+    pub partner_organisation: PartnerOrganisation,
+    /// Its figures.
+    pub figures: ImpactFigures,
+}
+
+/// A mentor programme: the mentors who volunteer through one organisation.
+#[derive(SimpleObject)]
+pub struct MentorProgrammeFigures {
+    /// The organisation the mentors volunteer through.
+    pub partner_organisation: PartnerOrganisation,
+    /// Mentorships started within the period.
+    pub mentorships_started: ReportCount,
+    /// Mentorships ended within the period.
+    pub mentorships_completed: ReportCount,
+}
+
+/// What the network achieved in a period.
+#[derive(SimpleObject)]
+pub struct ImpactReport {
+    /// First day of the period.
+    pub from: NaiveDate,
+    /// Last day of the period.
+    pub until: NaiveDate,
+    /// Counts from 1 up to this are withheld.
+    pub suppressed_up_to: u64,
+    /// The whole network.
+    pub total: ImpactFigures,
+    /// Per site (Hageby, Ringdansen, unknown).
+    pub by_site: Vec<SiteFigures>,
+    /// Per partner organisation. A participant may count for several.
+    pub by_partner: Vec<PartnerFigures>,
+    /// Per mentor programme with any mentorship started or ended in the period.
+    pub mentor_programmes: Vec<MentorProgrammeFigures>,
+}
+
+/// The impact report query.
+#[derive(Default)]
+pub struct ReportQuery;
+
+#[Object]
+impl ReportQuery {
+    /// What the network achieved from `from` to `until` (whole days, UTC):
+    /// participants taking part and new, placements by kind, outcomes, per
+    /// site and per partner organisation, and mentor programmes. Counts only,
+    /// never people; small counts withheld. Requires `reports:read`.
+    #[graphql(guard = "Require::scope(Scope::ReportsRead)")]
+    async fn impact_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First day of the period.")] from: NaiveDate,
+        #[graphql(desc = "Last day of the period, not before the first.")] until: NaiveDate,
+    ) -> Result<ImpactReport> {
+        let report = services::reports::impact_report(db(ctx)?, from, until)
+            .await
+            .map_err(|err| match err {
+                services::ServiceError::InvalidInput { field, message } => {
+                    super::error::bad_input(&field, message)
+                }
+                other => other.into(),
+            })?;
+        Ok(ImpactReport {
+            from: report.from,
+            until: report.until,
+            suppressed_up_to: reports::SUPPRESS_UP_TO,
+            total: report.total.into(),
+            by_site: reports::SITES
+                .iter()
+                .zip(report.by_site)
+                .map(|(site, figures)| SiteFigures {
+                    site: site.map(Into::into),
+                    figures: figures.into(),
+                })
+                .collect(),
+            by_partner: report
+                .by_partner
+                .into_iter()
+                .map(|(partner, figures)| PartnerFigures {
+                    partner_organisation: PartnerOrganisation(partner),
+                    figures: figures.into(),
+                })
+                .collect(),
+            mentor_programmes: report
+                .programmes
+                .into_iter()
+                .map(|p| MentorProgrammeFigures {
+                    partner_organisation: PartnerOrganisation(p.partner),
+                    mentorships_started: p.started.into(),
+                    mentorships_completed: p.completed.into(),
+                })
+                .collect(),
+        })
+    }
+}
