@@ -321,3 +321,61 @@ fn a_token_is_never_minted_beyond_the_grant_or_without_a_subject() {
         assert!(output.stdout.is_empty(), "{args:?} printed a token");
     }
 }
+
+#[test]
+fn a_retention_dry_run_reports_and_changes_nothing_and_a_real_run_applies_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(["seed", "--demo"]),
+    );
+    let dry_run = || -> serde_json::Value {
+        let out = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+            "retention",
+            "run",
+            "--dry-run",
+            "--days",
+            "30",
+        ]));
+        serde_json::from_str(out.trim()).expect("json")
+    };
+    // Two participants went inactive long ago.
+    let db_path = dir.path().join("portalen.db");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let db = sea_orm::Database::connect(format!("sqlite://{}", db_path.display()))
+            .await
+            .expect("open");
+        db.execute_unprepared(
+            "UPDATE participant SET status = 'inactive', updated_at = '2020-01-01T00:00:00+00:00' \
+             WHERE id IN (SELECT id FROM participant WHERE id NOT IN (SELECT participant_id FROM placement) \
+             AND id NOT IN (SELECT participant_id FROM mentorship) ORDER BY id LIMIT 2)",
+        )
+        .await
+        .expect("age two participants");
+        db.close().await.expect("close");
+    });
+    let first = dry_run();
+    assert_eq!(first["dry_run"], true, "{first}");
+    assert_eq!(first["would_anonymise"], 2, "{first}");
+    assert_eq!(first["anonymised"], 0, "{first}");
+    let ids = first["participant_ids"].as_array().expect("ids").len();
+    assert_eq!(first["would_anonymise"], ids);
+    let second = dry_run();
+    assert_eq!(
+        first["participant_ids"], second["participant_ids"],
+        "a dry run changes nothing"
+    );
+
+    let out = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+        "retention",
+        "run",
+        "--days",
+        "30",
+    ]));
+    let run: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(run["anonymised"], ids, "{run}");
+    assert_eq!(dry_run()["would_anonymise"], 0, "nothing left to do");
+}
