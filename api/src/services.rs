@@ -7,6 +7,7 @@ pub mod callers;
 pub mod consents;
 pub mod employers;
 pub mod error;
+pub mod lifecycle;
 pub mod mentors;
 pub mod mentorships;
 pub mod pagination;

@@ -41,6 +41,8 @@ struct Side {
     /// relation once per participant: seen by this side's partner through an
     /// active placement, with no consent and no mentor.
     fresh: Uuid,
+    /// The fresh participant's placement (see [`fresh_status`]).
+    fresh_placement: Uuid,
 }
 
 async fn insert_person(db: &sea_orm::DatabaseConnection, name: &str) -> Uuid {
@@ -146,23 +148,35 @@ async fn insert_placement(
     id
 }
 
-/// A participant for one cell: see [`Side::fresh`].
-async fn fresh_person(app: &TestApp, side: &Side) -> Uuid {
+/// A participant for one cell, and their placement: see [`Side::fresh`].
+async fn fresh_person(app: &TestApp, side: &Side, status: PlacementStatus) -> (Uuid, Uuid) {
     let id = insert_person(&app.db, "Fresh").await;
-    insert_placement(
+    let placement = insert_placement(
         &app.db,
         (side.partner, side.employer),
         id,
         None,
         None,
-        PlacementStatus::Active,
+        status,
     )
     .await;
-    id
+    (id, placement)
 }
 
-/// Operations that create a relation once per participant get a fresh one per cell.
-const NEEDS_FRESH: [&str; 3] = ["startMentorship", "grantConsent", "eraseParticipant"];
+/// Operations that create a relation once per participant, or move a
+/// placement along, get a fresh participant per cell, with a placement in
+/// the status the operation starts from.
+fn fresh_status(field: &str) -> Option<PlacementStatus> {
+    match field {
+        "startMentorship" | "grantConsent" | "eraseParticipant" | "proposePlacement"
+        | "completePlacement" => Some(PlacementStatus::Active),
+        "acceptPlacement" | "declinePlacement" | "cancelPlacement" => {
+            Some(PlacementStatus::Proposed)
+        }
+        "startPlacement" => Some(PlacementStatus::Accepted),
+        _ => None,
+    }
+}
 
 fn gid(kind: &str, id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
@@ -333,6 +347,7 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
         spare_consent,
         roomy_mentor,
         fresh: Uuid::nil(),
+        fresh_placement: Uuid::nil(),
     }
 }
 
@@ -1004,6 +1019,114 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "proposePlacement",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: ProposePlacementInput!) { proposePlacement(input: $input) { placement { id status } userErrors { message } } }".into(),
+                json!({ "input": { "participantId": gid("Participant", s.fresh), "slotId": gid("InternshipSlot", s.open_slot) } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "acceptPlacement",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: PlacementTransitionInput!) { acceptPlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1 } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, NotFound),
+                (Ok, NotFound),
+                (NotFound, NotFound),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
+            field: "declinePlacement",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: PlacementTransitionInput!) { declinePlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1 } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Forbidden, NotFound),
+                (Ok, NotFound),
+                (NotFound, NotFound),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
+            field: "startPlacement",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: PlacementTransitionInput!) { startPlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1 } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (NotFound, NotFound),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
+            field: "cancelPlacement",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: PlacementTransitionInput!) { cancelPlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1 } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (NotFound, NotFound),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
+            field: "completePlacement",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: CompletePlacementInput!) { completePlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1, "outcome": "WORK" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, NotFound),
+                (NotFound, NotFound),
+                (NotFound, NotFound),
+            ],
+        },
+        Op {
             field: "setPartnerGrant",
             mutation: true,
             call: |s, _| {
@@ -1120,8 +1243,9 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
             for op in ops() {
                 for (side, expect) in [(own, op.expect[r].0), (other, op.expect[r].1)] {
                     let mut target = side.clone();
-                    if NEEDS_FRESH.contains(&op.field) {
-                        target.fresh = fresh_person(&app, side).await;
+                    if let Some(status) = fresh_status(op.field) {
+                        (target.fresh, target.fresh_placement) =
+                            fresh_person(&app, side, status).await;
                     }
                     let target = &target;
                     let version = current_version(&app, target.placement).await;
@@ -1197,7 +1321,9 @@ async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused
         .await;
     for op in ops() {
         let mut target = a.clone();
-        target.fresh = fresh_person(&app, &a).await;
+        if let Some(status) = fresh_status(op.field) {
+            (target.fresh, target.fresh_placement) = fresh_person(&app, &a, status).await;
+        }
         let (query, variables) = (op.call)(&target, current_version(&app, a.placement).await);
         let body = app.graphql_as(&scopeless, &query, variables.clone()).await;
         let anonymous = app.graphql(&query, variables).await;

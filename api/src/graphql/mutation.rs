@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 
 use super::audit::Write;
 use super::enums::{
-    LanguageLevel, OpportunityKind, ParticipantStatus, PartnerStatus, Role as RoleEnum, Site,
-    SlotStatus, SwedishLevel,
+    LanguageLevel, OpportunityKind, ParticipantStatus, PartnerStatus, PlacementOutcome,
+    Role as RoleEnum, Site, SlotStatus, SwedishLevel,
 };
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
@@ -33,6 +33,7 @@ pub struct MutationRoot(
     super::privacy::PrivacyMutation,
     SlotMutation,
     PlacementMutation,
+    LifecycleMutation,
     PartnerMutation,
     ApiClientMutation,
 );
@@ -674,6 +675,219 @@ impl PlacementMutation {
             placement: placement.map(Placement),
             user_errors,
         })
+    }
+}
+
+/// A placement to propose: a participant in an open slot, or directly at
+/// an employer.
+#[derive(InputObject)]
+pub struct ProposePlacementInput {
+    /// The participant; one the caller may see.
+    pub participant_id: ID,
+    /// The slot; its employer, kind and dates are the defaults.
+    pub slot_id: Option<ID>,
+    /// The employer; needed without a slot.
+    pub employer_id: Option<ID>,
+    /// What kind of opportunity; needed without a slot.
+    pub kind: Option<OpportunityKind>,
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day, not before the first.
+    pub ends_on: Option<NaiveDate>,
+    /// A mentor to support the participant.
+    pub mentor_id: Option<ID>,
+    /// For administrators: the organisation that will follow the placement
+    /// (default the caller's own).
+    pub responsible_partner_id: Option<ID>,
+}
+
+/// A step of a placement's lifecycle.
+#[derive(InputObject)]
+pub struct PlacementTransitionInput {
+    /// The placement.
+    pub id: ID,
+    /// The version last read; a stale version answers CONFLICT.
+    pub version: i32,
+}
+
+/// The completion of a placement, with where the participant went.
+#[derive(InputObject)]
+pub struct CompletePlacementInput {
+    /// The placement.
+    pub id: ID,
+    /// The version last read; a stale version answers CONFLICT.
+    pub version: i32,
+    /// Where the participant went afterwards.
+    pub outcome: PlacementOutcome,
+}
+
+/// The result of a placement mutation.
+#[derive(SimpleObject)]
+pub struct PlacementPayload {
+    /// The placement as stored, unless the input was refused.
+    pub placement: Option<Placement>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// Runs one lifecycle transition, audited.
+async fn step(
+    ctx: &Context<'_>,
+    id: &ID,
+    version: i32,
+    step: services::lifecycle::Transition,
+) -> Result<PlacementPayload> {
+    let id = decode_as(id, NodeType::Placement, "id")?;
+    let write = Write::begin(ctx).await?;
+    let result =
+        services::lifecycle::transition(write.txn(), caller(ctx)?, id, version, step).await;
+    let (placement, user_errors) = payload(write.finish(result).await)?;
+    Ok(PlacementPayload {
+        placement: placement.map(Placement),
+        user_errors,
+    })
+}
+
+/// The placement lifecycle: propose, accept or decline, start, complete,
+/// cancel. See each mutation for who may make it.
+#[derive(Default)]
+pub struct LifecycleMutation;
+
+#[Object]
+impl LifecycleMutation {
+    /// Proposes a placement of a participant the caller may see, in an open
+    /// slot or directly at an employer; the caller's organisation follows
+    /// it. A slot that is not open, or a participant already proposed in it,
+    /// answers CONFLICT. Requires `placements:write`, as administrator or
+    /// partner.
+    #[graphql(
+        guard = "Require::roles(Scope::PlacementsWrite, &[Role::Administrator, Role::Partner])"
+    )]
+    async fn propose_placement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to propose; see the input type.")] input: ProposePlacementInput,
+    ) -> Result<PlacementPayload> {
+        let proposal = services::lifecycle::Proposal {
+            participant_id: decode_as(
+                &input.participant_id,
+                NodeType::Participant,
+                "participantId",
+            )?,
+            slot_id: input
+                .slot_id
+                .map(|id| decode_as(&id, NodeType::InternshipSlot, "slotId"))
+                .transpose()?,
+            employer_id: input
+                .employer_id
+                .map(|id| decode_as(&id, NodeType::Employer, "employerId"))
+                .transpose()?,
+            kind: input.kind.map(Into::into),
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+            mentor_id: input
+                .mentor_id
+                .map(|id| decode_as(&id, NodeType::Mentor, "mentorId"))
+                .transpose()?,
+            responsible_partner_id: input
+                .responsible_partner_id
+                .map(|id| decode_as(&id, NodeType::PartnerOrganisation, "responsiblePartnerId"))
+                .transpose()?,
+        };
+        let write = Write::begin(ctx).await?;
+        let result = services::lifecycle::propose(write.txn(), caller(ctx)?, proposal).await;
+        let (placement, user_errors) = payload(write.finish(result).await)?;
+        Ok(PlacementPayload {
+            placement: placement.map(Placement),
+            user_errors,
+        })
+    }
+
+    /// The employer accepts a proposed placement, taking one of the slot's
+    /// places (the last one fills the slot). No place left answers CONFLICT,
+    /// also when many accept at once. Requires `placements:write`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsWrite)")]
+    async fn accept_placement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placement, at which version.")] input: PlacementTransitionInput,
+    ) -> Result<PlacementPayload> {
+        step(
+            ctx,
+            &input.id,
+            input.version,
+            services::lifecycle::Transition::Accept,
+        )
+        .await
+    }
+
+    /// The employer declines a proposed placement. Requires `placements:write`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsWrite)")]
+    async fn decline_placement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placement, at which version.")] input: PlacementTransitionInput,
+    ) -> Result<PlacementPayload> {
+        step(
+            ctx,
+            &input.id,
+            input.version,
+            services::lifecycle::Transition::Decline,
+        )
+        .await
+    }
+
+    /// The responsible partner or the employer records that an accepted
+    /// placement has begun. Requires `placements:write`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsWrite)")]
+    async fn start_placement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placement, at which version.")] input: PlacementTransitionInput,
+    ) -> Result<PlacementPayload> {
+        step(
+            ctx,
+            &input.id,
+            input.version,
+            services::lifecycle::Transition::Start,
+        )
+        .await
+    }
+
+    /// Either side cancels a proposed, accepted or active placement; a place
+    /// it held is given back (a filled slot opens again). Requires
+    /// `placements:write`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsWrite)")]
+    async fn cancel_placement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placement, at which version.")] input: PlacementTransitionInput,
+    ) -> Result<PlacementPayload> {
+        step(
+            ctx,
+            &input.id,
+            input.version,
+            services::lifecycle::Transition::Cancel,
+        )
+        .await
+    }
+
+    /// The responsible partner completes an active placement with its
+    /// outcome. Requires `placements:write`.
+    #[graphql(guard = "Require::scope(Scope::PlacementsWrite)")]
+    async fn complete_placement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which placement, at which version, and the outcome.")]
+        input: CompletePlacementInput,
+    ) -> Result<PlacementPayload> {
+        step(
+            ctx,
+            &input.id,
+            input.version,
+            services::lifecycle::Transition::Complete(input.outcome.into()),
+        )
+        .await
     }
 }
 

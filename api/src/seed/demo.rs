@@ -57,7 +57,7 @@ const PARTNERS: &[PartnerSpec] = &[
     partner("marieborgs-folkhogskola", "Marieborgs folkhögskola", PartnerKind::FolkHighSchool, PartnerNetwork::Core, None, &[ParticipantsRead, ParticipantsWrite, MentorsRead, SlotsRead, PlacementsRead, PlacementsWrite]),
     partner("svenska-kyrkan", "Svenska kyrkan i Norrköping", PartnerKind::Church, PartnerNetwork::Core, Some("https://www.svenskakyrkan.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, PlacementsRead]),
     partner("arbetsformedlingen", "Arbetsförmedlingen", PartnerKind::EmploymentService, PartnerNetwork::Associated, Some("https://arbetsformedlingen.se"), &[ParticipantsRead, EmployersRead, EmployersWrite, SlotsRead, SlotsWrite, PlacementsRead, PlacementsWrite, ReportsRead]),
-    partner("vita-hasten", "HC Vita Hästen", PartnerKind::SportsClub, PartnerNetwork::StarkareTillsammans, Some("https://www.vitahasten.se"), &[MentorsRead, MentorsWrite, EmployersRead, SlotsRead, SlotsWrite, PlacementsRead]),
+    partner("vita-hasten", "HC Vita Hästen", PartnerKind::SportsClub, PartnerNetwork::StarkareTillsammans, Some("https://www.vitahasten.se"), &[MentorsRead, MentorsWrite, EmployersRead, SlotsRead, SlotsWrite, PlacementsRead, PlacementsWrite]),
     partner("exempel-logistik", "Exempel Logistik Norrköping AB", PartnerKind::Company, PartnerNetwork::StarkareTillsammans, None, &[EmployersRead, SlotsRead, SlotsWrite, PlacementsRead]),
     partner("exempel-idrottsforening", "Exempel Idrottsförening Hageby", PartnerKind::NonProfit, PartnerNetwork::StarkareTillsammans, None, &[MentorsRead, MentorsWrite, SlotsRead]),
 ];
