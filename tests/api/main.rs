@@ -18,6 +18,7 @@ mod employer_mutations;
 mod graphql_http;
 mod health;
 mod helpers;
+mod lifecycle;
 mod list_filters;
 mod mentor_mutations;
 mod mentors;
