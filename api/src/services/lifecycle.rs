@@ -234,13 +234,16 @@ impl Transition {
 
     /// Whether a caller on `side` may make it.
     fn allowed(self, side: Side) -> bool {
-        match (self, side) {
-            (_, Side::Administrator) => true,
-            (Self::Accept | Self::Decline, Side::Employer) => true,
-            (Self::Start | Self::Cancel, Side::Employer | Side::ResponsiblePartner) => true,
-            (Self::Complete(_), Side::ResponsiblePartner) => true,
-            _ => false,
-        }
+        matches!(
+            (self, side),
+            (_, Side::Administrator)
+                | (Self::Accept | Self::Decline, Side::Employer)
+                | (
+                    Self::Start | Self::Cancel,
+                    Side::Employer | Side::ResponsiblePartner
+                )
+                | (Self::Complete(_), Side::ResponsiblePartner)
+        )
     }
 }
 
