@@ -16,6 +16,7 @@ pub mod partners;
 pub mod placements;
 pub mod privacy;
 pub mod reports;
+pub mod slot_lifecycle;
 pub mod slots;
 
 pub use error::{ServiceError, ServiceResult};

@@ -43,6 +43,8 @@ struct Side {
     fresh: Uuid,
     /// The fresh participant's placement (see [`fresh_status`]).
     fresh_placement: Uuid,
+    /// A slot made for the cell, for operations that change a slot's status.
+    fresh_slot: Uuid,
 }
 
 async fn insert_person(db: &sea_orm::DatabaseConnection, name: &str) -> Uuid {
@@ -161,6 +163,38 @@ async fn fresh_person(app: &TestApp, side: &Side, status: PlacementStatus) -> (U
     )
     .await;
     (id, placement)
+}
+
+/// A slot for one cell, in `status`, at version 1.
+async fn fresh_slot(app: &TestApp, side: &Side, status: SlotStatus) -> Uuid {
+    portalen_api::services::slots::create_slot(
+        &app.db,
+        portalen_api::services::slots::NewSlot {
+            employer_id: side.employer,
+            title: "Fresh slot".to_owned(),
+            description: None,
+            kind: OpportunityKind::Internship,
+            places: 2,
+            site: None,
+            starts_on: NaiveDate::from_ymd_opt(2027, 1, 1).expect("date"),
+            ends_on: None,
+            required_swedish_level: None,
+            wanted_skills: vec![],
+            status,
+        },
+    )
+    .await
+    .expect("slot")
+    .id
+}
+
+/// Slot operations get a fresh slot per cell, in the status they start from.
+fn fresh_slot_status(field: &str) -> Option<SlotStatus> {
+    match field {
+        "updateInternshipSlot" | "closeInternshipSlot" => Some(SlotStatus::Open),
+        "openInternshipSlot" | "deleteInternshipSlot" => Some(SlotStatus::Draft),
+        _ => None,
+    }
 }
 
 /// Operations that create a relation once per participant, or move a
@@ -348,6 +382,7 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
         roomy_mentor,
         fresh: Uuid::nil(),
         fresh_placement: Uuid::nil(),
+        fresh_slot: Uuid::nil(),
     }
 }
 
@@ -1127,6 +1162,78 @@ fn ops() -> Vec<Op> {
             ],
         },
         Op {
+            field: "updateInternshipSlot",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: UpdateInternshipSlotInput!) { updateInternshipSlot(input: $input) { internshipSlot { id status version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("InternshipSlot", s.fresh_slot), "version": 1, "title": "Renamed" } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, Forbidden),
+                (Ok, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "closeInternshipSlot",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: InternshipSlotVersionInput!) { closeInternshipSlot(input: $input) { internshipSlot { id status version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("InternshipSlot", s.fresh_slot), "version": 1 } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, Forbidden),
+                (Ok, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "openInternshipSlot",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: InternshipSlotVersionInput!) { openInternshipSlot(input: $input) { internshipSlot { id status version } userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("InternshipSlot", s.fresh_slot), "version": 1 } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "deleteInternshipSlot",
+            mutation: true,
+            call: |s, _| {
+                (
+                "mutation($input: DeleteInternshipSlotInput!) { deleteInternshipSlot(input: $input) { deletedInternshipSlotId userErrors { message } } }".into(),
+                json!({ "input": { "id": gid("InternshipSlot", s.fresh_slot) } }),
+            )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
             field: "setPartnerGrant",
             mutation: true,
             call: |s, _| {
@@ -1247,6 +1354,9 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
                         (target.fresh, target.fresh_placement) =
                             fresh_person(&app, side, status).await;
                     }
+                    if let Some(status) = fresh_slot_status(op.field) {
+                        target.fresh_slot = fresh_slot(&app, side, status).await;
+                    }
                     let target = &target;
                     let version = current_version(&app, target.placement).await;
                     let (query, variables) = (op.call)(target, version);
@@ -1323,6 +1433,9 @@ async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused
         let mut target = a.clone();
         if let Some(status) = fresh_status(op.field) {
             (target.fresh, target.fresh_placement) = fresh_person(&app, &a, status).await;
+        }
+        if let Some(status) = fresh_slot_status(op.field) {
+            target.fresh_slot = fresh_slot(&app, &a, status).await;
         }
         let (query, variables) = (op.call)(&target, current_version(&app, a.placement).await);
         let body = app.graphql_as(&scopeless, &query, variables.clone()).await;

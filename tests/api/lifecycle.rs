@@ -477,3 +477,165 @@ async fn fifty_concurrent_accepts_for_five_places_end_with_exactly_five() {
     assert_eq!(stored, 5);
     assert_eq!(slot_status(&app, world.slot).await, SlotStatus::Filled);
 }
+
+const SLOT_FIELDS: &str =
+    "internshipSlot { id status version title places } userErrors { field message }";
+
+async fn slot_op(app: &TestApp, token: &str, op: &str, input_type: &str, input: Value) -> Value {
+    let selection = if op == "deleteInternshipSlot" {
+        "deletedInternshipSlotId userErrors { field message }"
+    } else {
+        SLOT_FIELDS
+    };
+    app.graphql_as(
+        token,
+        &format!("mutation($input: {input_type}!) {{ {op}(input: $input) {{ {selection} }} }}"),
+        json!({ "input": input }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_employer_edits_opens_closes_and_deletes_its_slots_with_versions() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let world = world(&app, 2).await;
+    let slot = gid("InternshipSlot", world.slot);
+
+    // Edit, at the version read; then the old version is stale.
+    let body = slot_op(&app, &world.employer, "updateInternshipSlot", "UpdateInternshipSlotInput",
+        json!({ "id": slot, "version": 1, "title": "Lager och logistik", "wantedSkills": ["Truck"] })).await;
+    let updated = &body["data"]["updateInternshipSlot"]["internshipSlot"];
+    assert_eq!(updated["title"], "Lager och logistik", "{body}");
+    assert_eq!(updated["version"], 2);
+    let body = slot_op(
+        &app,
+        &world.employer,
+        "updateInternshipSlot",
+        "UpdateInternshipSlotInput",
+        json!({ "id": slot, "version": 1, "title": "Stale" }),
+    )
+    .await;
+    assert_eq!(error_codes(&body), ["CONFLICT"], "{body}");
+    // Another employer may not touch it.
+    let body = slot_op(
+        &app,
+        &world.other_employer,
+        "closeInternshipSlot",
+        "InternshipSlotVersionInput",
+        json!({ "id": slot, "version": 2 }),
+    )
+    .await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+
+    // With one place taken, places cannot drop to zero taken-below, and
+    // dropping to what is taken fills the slot.
+    let person = participant(&app, &world, "Hana").await;
+    let (placement, v) = propose(&app, &world, &person).await;
+    let body = step(
+        &app,
+        &world.employer,
+        "acceptPlacement",
+        &placement,
+        v,
+        json!({}),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let version = internship_slot::Entity::find_by_id(world.slot)
+        .one(&app.db)
+        .await
+        .expect("r")
+        .expect("s")
+        .version;
+    let body = slot_op(
+        &app,
+        &world.employer,
+        "updateInternshipSlot",
+        "UpdateInternshipSlotInput",
+        json!({ "id": slot, "version": version, "places": 1 }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["updateInternshipSlot"]["internshipSlot"]["status"], "FILLED",
+        "{body}"
+    );
+    let version = version + 1;
+
+    // Close, then it cannot be closed again or deleted; open again.
+    let body = slot_op(
+        &app,
+        &world.employer,
+        "closeInternshipSlot",
+        "InternshipSlotVersionInput",
+        json!({ "id": slot, "version": version }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["closeInternshipSlot"]["internshipSlot"]["status"], "CLOSED",
+        "{body}"
+    );
+    let version = version + 1;
+    let body = slot_op(
+        &app,
+        &world.employer,
+        "closeInternshipSlot",
+        "InternshipSlotVersionInput",
+        json!({ "id": slot, "version": version }),
+    )
+    .await;
+    assert_eq!(error_codes(&body), ["CONFLICT"], "{body}");
+    let body = slot_op(
+        &app,
+        &world.employer,
+        "deleteInternshipSlot",
+        "DeleteInternshipSlotInput",
+        json!({ "id": slot }),
+    )
+    .await;
+    assert_eq!(error_codes(&body), ["CONFLICT"], "{body}");
+    let body = slot_op(
+        &app,
+        &world.employer,
+        "openInternshipSlot",
+        "InternshipSlotVersionInput",
+        json!({ "id": slot, "version": version }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["openInternshipSlot"]["internshipSlot"]["status"], "FILLED",
+        "its one place is taken: {body}"
+    );
+
+    // A draft is deleted, with its skills.
+    let body = app
+        .graphql_as(&world.employer,
+            "mutation($input: PostInternshipSlotInput!) { postInternshipSlot(input: $input) { internshipSlot { id status } } }",
+            json!({ "input": { "employerId": gid("Employer", internship_slot::Entity::find_by_id(world.slot).one(&app.db).await.expect("r").expect("s").employer_id),
+                "title": "Utkast", "kind": "JOB", "places": 1, "startsOn": "2027-05-01", "status": "DRAFT", "wantedSkills": ["svets"] } }))
+        .await;
+    let draft = body["data"]["postInternshipSlot"]["internshipSlot"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    let body = slot_op(
+        &app,
+        &world.employer,
+        "deleteInternshipSlot",
+        "DeleteInternshipSlotInput",
+        json!({ "id": draft }),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["deleteInternshipSlot"]["deletedInternshipSlotId"],
+        draft.as_str(),
+        "{body}"
+    );
+    let body = app
+        .graphql_as(
+            &world.employer,
+            "query($id: ID!) { internshipSlot(id: $id) { id } }",
+            json!({ "id": draft }),
+        )
+        .await;
+    assert_eq!(error_codes(&body), ["NOT_FOUND"], "{body}");
+}

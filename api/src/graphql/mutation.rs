@@ -571,12 +571,174 @@ pub struct PostInternshipSlotPayload {
     pub user_errors: Vec<UserError>,
 }
 
+/// Changes to a slot: a field left out stays, `null` clears it, lists replace.
+#[derive(InputObject)]
+pub struct UpdateInternshipSlotInput {
+    /// The slot.
+    pub id: ID,
+    /// The version last read; a stale version answers CONFLICT.
+    pub version: i32,
+    /// Title, 1 to 200 characters.
+    pub title: Option<String>,
+    /// Description, at most 5000 characters.
+    pub description: MaybeUndefined<String>,
+    /// What kind of opportunity.
+    pub kind: Option<OpportunityKind>,
+    /// How many participants it takes: 1 to 1000, not fewer than are taken.
+    pub places: Option<i32>,
+    /// Hageby or Ringdansen.
+    pub site: MaybeUndefined<Site>,
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day, not before the first.
+    pub ends_on: MaybeUndefined<NaiveDate>,
+    /// The Swedish a participant needs.
+    pub required_swedish_level: MaybeUndefined<SwedishLevel>,
+    /// Skills wanted (replaces the list).
+    pub wanted_skills: Option<Vec<String>>,
+}
+
+/// A slot and the version last read.
+#[derive(InputObject)]
+pub struct InternshipSlotVersionInput {
+    /// The slot.
+    pub id: ID,
+    /// The version last read; a stale version answers CONFLICT.
+    pub version: i32,
+}
+
+/// A draft slot to delete.
+#[derive(InputObject)]
+pub struct DeleteInternshipSlotInput {
+    /// The slot; it must be a draft.
+    pub id: ID,
+}
+
+/// The result of a change to a slot.
+#[derive(SimpleObject)]
+pub struct InternshipSlotPayload {
+    /// The slot as stored, unless the input was refused.
+    pub internship_slot: Option<InternshipSlot>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
+/// The result of `deleteInternshipSlot`.
+#[derive(SimpleObject)]
+pub struct DeleteInternshipSlotPayload {
+    /// The id of the deleted slot, unless the input was refused.
+    pub deleted_internship_slot_id: Option<ID>,
+    /// Why the input was refused.
+    pub user_errors: Vec<UserError>,
+}
+
 /// Mutations of internship slots.
 #[derive(Default)]
 pub struct SlotMutation;
 
 #[Object]
 impl SlotMutation {
+    /// Edits a slot that is not closed; places cannot go below those taken.
+    /// Who may: as for `postInternshipSlot`. Requires `slots:write`.
+    #[graphql(
+        guard = "Require::roles(Scope::SlotsWrite, &[Role::Administrator, Role::Partner, Role::Employer])"
+    )]
+    async fn update_internship_slot(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to change; see the input type.")] input: UpdateInternshipSlotInput,
+    ) -> Result<InternshipSlotPayload> {
+        let id = decode_as(&input.id, NodeType::InternshipSlot, "id")?;
+        let changes = services::slot_lifecycle::SlotChanges {
+            title: input.title,
+            description: maybe(input.description),
+            kind: input.kind.map(Into::into),
+            places: input.places,
+            site: maybe(input.site).map(|s| s.map(Into::into)),
+            starts_on: input.starts_on,
+            ends_on: maybe(input.ends_on),
+            required_swedish_level: maybe(input.required_swedish_level).map(|l| l.map(Into::into)),
+            wanted_skills: input.wanted_skills,
+        };
+        let write = Write::begin(ctx).await?;
+        let result = services::slot_lifecycle::update_slot(
+            write.txn(),
+            caller(ctx)?,
+            id,
+            input.version,
+            changes,
+        )
+        .await;
+        let (slot, user_errors) = payload(write.finish(result).await)?;
+        Ok(InternshipSlotPayload {
+            internship_slot: slot.map(InternshipSlot),
+            user_errors,
+        })
+    }
+
+    /// Opens a draft or closed slot for proposals. Requires `slots:write`.
+    #[graphql(
+        guard = "Require::roles(Scope::SlotsWrite, &[Role::Administrator, Role::Partner, Role::Employer])"
+    )]
+    async fn open_internship_slot(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which slot, at which version.")] input: InternshipSlotVersionInput,
+    ) -> Result<InternshipSlotPayload> {
+        let id = decode_as(&input.id, NodeType::InternshipSlot, "id")?;
+        let write = Write::begin(ctx).await?;
+        let result =
+            services::slot_lifecycle::open_slot(write.txn(), caller(ctx)?, id, input.version).await;
+        let (slot, user_errors) = payload(write.finish(result).await)?;
+        Ok(InternshipSlotPayload {
+            internship_slot: slot.map(InternshipSlot),
+            user_errors,
+        })
+    }
+
+    /// Closes an open or filled slot: no new proposals or accepts; accepted
+    /// placements stay. Requires `slots:write`.
+    #[graphql(
+        guard = "Require::roles(Scope::SlotsWrite, &[Role::Administrator, Role::Partner, Role::Employer])"
+    )]
+    async fn close_internship_slot(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which slot, at which version.")] input: InternshipSlotVersionInput,
+    ) -> Result<InternshipSlotPayload> {
+        let id = decode_as(&input.id, NodeType::InternshipSlot, "id")?;
+        let write = Write::begin(ctx).await?;
+        let result =
+            services::slot_lifecycle::close_slot(write.txn(), caller(ctx)?, id, input.version)
+                .await;
+        let (slot, user_errors) = payload(write.finish(result).await)?;
+        Ok(InternshipSlotPayload {
+            internship_slot: slot.map(InternshipSlot),
+            user_errors,
+        })
+    }
+
+    /// Deletes a draft slot; any other answers CONFLICT (close it instead).
+    /// Requires `slots:write`.
+    #[graphql(
+        guard = "Require::roles(Scope::SlotsWrite, &[Role::Administrator, Role::Partner, Role::Employer])"
+    )]
+    async fn delete_internship_slot(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which slot.")] input: DeleteInternshipSlotInput,
+    ) -> Result<DeleteInternshipSlotPayload> {
+        let id = decode_as(&input.id, NodeType::InternshipSlot, "id")?;
+        let write = Write::begin(ctx).await?;
+        let result = services::slot_lifecycle::delete_slot(write.txn(), caller(ctx)?, id).await;
+        let (slot, user_errors) = payload(write.finish(result).await)?;
+        Ok(DeleteInternshipSlotPayload {
+            deleted_internship_slot_id: slot
+                .map(|s| super::ids::encode(NodeType::InternshipSlot, s.id)),
+            user_errors,
+        })
+    }
+
     /// Posts a slot. An employer posts for itself only, a partner for
     /// employers that are the organisation, an administrator for any.
     /// Requires `slots:write`.

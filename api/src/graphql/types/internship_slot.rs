@@ -68,6 +68,11 @@ impl InternshipSlot {
         self.0.status.into()
     }
 
+    /// Version for optimistic concurrency: pass it back when changing the slot.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Skills the employer would like a candidate to bring, sorted.
     async fn wanted_skills(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
         Ok(loaders(ctx)?
