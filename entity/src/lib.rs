@@ -13,6 +13,7 @@ pub mod audit_event;
 pub mod consent;
 pub mod employer;
 pub mod enums;
+pub mod idempotency_key;
 pub mod internship_slot;
 pub mod mentor;
 pub mod mentor_expertise;

@@ -27,6 +27,7 @@ mod m20261122_000015_create_api_client;
 mod m20261123_000016_unique_current_mentorship_and_consent;
 mod m20261123_000017_create_audit_event;
 mod m20261123_000018_participant_erased_at;
+mod m20261123_000019_create_idempotency_key;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000016_unique_current_mentorship_and_consent::Migration),
             Box::new(m20261123_000017_create_audit_event::Migration),
             Box::new(m20261123_000018_participant_erased_at::Migration),
+            Box::new(m20261123_000019_create_idempotency_key::Migration),
         ]
     }
 }

@@ -639,3 +639,72 @@ async fn an_employer_edits_opens_closes_and_deletes_its_slots_with_versions() {
         .await;
     assert_eq!(error_codes(&body), ["NOT_FOUND"], "{body}");
 }
+
+async fn propose_with_key(app: &TestApp, world: &World, key: &str, participant: &str) -> Value {
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&world.partner)
+        .header("Idempotency-Key", key)
+        .json(&json!({ "query": PROPOSE, "variables": { "input": {
+            "participantId": participant, "slotId": gid("InternshipSlot", world.slot) } } }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json")
+}
+
+async fn placements_stored(app: &TestApp) -> u64 {
+    placement::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn a_retried_proposal_with_the_same_key_returns_the_first_and_another_input_conflicts() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let world = world(&app, 3).await;
+    let first_person = participant(&app, &world, "Ines").await;
+    let second_person = participant(&app, &world, "Jamal").await;
+
+    let first = propose_with_key(&app, &world, "sync-42", &first_person).await;
+    let id = first["data"]["proposePlacement"]["placement"]["id"].clone();
+    assert!(id.is_string(), "{first}");
+    let replay = propose_with_key(&app, &world, "sync-42", &first_person).await;
+    assert_eq!(
+        replay["data"]["proposePlacement"]["placement"]["id"], id,
+        "{replay}"
+    );
+    assert_eq!(
+        placements_stored(&app).await,
+        1,
+        "the replay created nothing"
+    );
+
+    let other = propose_with_key(&app, &world, "sync-42", &second_person).await;
+    assert_eq!(error_codes(&other), ["CONFLICT"], "{other}");
+    assert_eq!(placements_stored(&app).await, 1);
+
+    // clientMutationId does the same, per caller.
+    let input = json!({ "participantId": second_person, "slotId": gid("InternshipSlot", world.slot), "clientMutationId": "case-7" });
+    let a = app
+        .graphql_as(&world.partner, PROPOSE, json!({ "input": input }))
+        .await;
+    let b = app
+        .graphql_as(&world.partner, PROPOSE, json!({ "input": input }))
+        .await;
+    assert_eq!(
+        a["data"]["proposePlacement"]["placement"]["id"],
+        b["data"]["proposePlacement"]["placement"]["id"],
+        "{a} {b}"
+    );
+    assert_eq!(placements_stored(&app).await, 2);
+    let audited = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::Operation.eq("proposePlacement"))
+        .count(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(audited, 2, "replays are not audited as new changes");
+}

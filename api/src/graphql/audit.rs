@@ -12,8 +12,11 @@ use std::sync::{Arc, Mutex};
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::audit_event;
-use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use entity::{audit_event, idempotency_key};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::connection::{ListOrder, Paged, connection, count_with, page_request};
@@ -32,6 +35,47 @@ fn request_id(ctx: &Context<'_>) -> Option<String> {
     ctx.data_opt::<RequestId>().map(|r| r.0.clone())
 }
 
+/// The `Idempotency-Key` header of the request, if any.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub String);
+
+/// The idempotency key of a create mutation and the hash of its input.
+struct Idempotency {
+    scope: String,
+    key: String,
+    hash: String,
+}
+
+/// A canonical text of a GraphQL value: object keys sorted, so that the
+/// same input always hashes the same.
+fn canonical(value: &async_graphql::Value, out: &mut String) {
+    use async_graphql::Value;
+    match value {
+        Value::Object(object) => {
+            let mut keys: Vec<_> = object.keys().collect();
+            keys.sort();
+            out.push('{');
+            for key in keys {
+                out.push_str(&format!("{:?}:", key.as_str()));
+                if let Some(v) = object.get(key) {
+                    canonical(v, out);
+                }
+                out.push(',');
+            }
+            out.push('}');
+        }
+        Value::List(items) => {
+            out.push('[');
+            for item in items {
+                canonical(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// A mutation's transaction and what its audit event will say.
 pub struct Write {
     txn: DatabaseTransaction,
@@ -39,6 +83,8 @@ pub struct Write {
     actor: Actor,
     operation: String,
     fields: Vec<String>,
+    idempotency: Option<Idempotency>,
+    replay: Option<Uuid>,
 }
 
 impl Write {
@@ -46,6 +92,18 @@ impl Write {
     /// takes the write lock at once (`BEGIN IMMEDIATE`), so concurrent
     /// mutations queue instead of failing to upgrade a read lock.
     pub async fn begin(ctx: &Context<'_>) -> Result<Self> {
+        Self::begin_with(ctx, false).await
+    }
+
+    /// As [`Self::begin`], for a mutation that creates something: an
+    /// `Idempotency-Key` header or a `clientMutationId` input field makes a
+    /// retry safe. The same key from the same caller with the same input is
+    /// a replay ([`Self::replayed`]); with another input, CONFLICT.
+    pub async fn begin_idempotent(ctx: &Context<'_>) -> Result<Self> {
+        Self::begin_with(ctx, true).await
+    }
+
+    async fn begin_with(ctx: &Context<'_>, idempotent: bool) -> Result<Self> {
         let caller = caller(ctx)?;
         let txn = db(ctx)?
             .begin_with_options(TransactionOptions {
@@ -55,29 +113,90 @@ impl Write {
             .await
             .map_err(ServiceError::database("failed to begin transaction"))?;
         let field = ctx.field();
+        let operation = field.name().to_owned();
         // The names of the input fields given; never their values.
         let mut fields = Vec::new();
+        let mut client_mutation_id = None;
+        let mut input = String::new();
         for (name, value) in field.arguments()? {
             match value {
-                async_graphql::Value::Object(object) => {
+                async_graphql::Value::Object(mut object) => {
+                    if let Some(async_graphql::Value::String(id)) =
+                        object.shift_remove("clientMutationId")
+                    {
+                        client_mutation_id = Some(id);
+                    }
                     fields.extend(
                         object
                             .keys()
                             .filter(|k| k.as_str() != "id")
                             .map(|k| k.to_string()),
                     );
+                    canonical(&async_graphql::Value::Object(object), &mut input);
                 }
-                _ => fields.push(name.to_string()),
+                other => {
+                    fields.push(name.to_string());
+                    canonical(&other, &mut input);
+                }
             }
         }
         fields.sort();
+        let key = ctx
+            .data_opt::<IdempotencyKey>()
+            .map(|k| k.0.clone())
+            .or(client_mutation_id)
+            .filter(|_| idempotent);
+        let idempotency = match key {
+            Some(key) => {
+                if key.is_empty() || key.len() > 200 {
+                    return Err(super::error::bad_input(
+                        "idempotencyKey",
+                        "an idempotency key is 1 to 200 characters",
+                    ));
+                }
+                use sha2::Digest;
+                let hash = sha2::Sha256::digest(format!("{operation}\n{input}"));
+                Some(Idempotency {
+                    scope: format!("{}:{}", caller.organisation_id, caller.subject),
+                    key,
+                    hash: hash.iter().map(|b| format!("{b:02x}")).collect(),
+                })
+            }
+            None => None,
+        };
+        let mut replay = None;
+        if let Some(idempotency) = &idempotency {
+            let stored = idempotency_key::Entity::find()
+                .filter(idempotency_key::Column::Scope.eq(idempotency.scope.clone()))
+                .filter(idempotency_key::Column::Key.eq(idempotency.key.clone()))
+                .one(&txn)
+                .await
+                .map_err(ServiceError::database("failed to read idempotency key"))?;
+            if let Some(stored) = stored {
+                if stored.operation != operation || stored.request_hash != idempotency.hash {
+                    return Err(ServiceError::Conflict {
+                        message: "this idempotency key was used with another input".to_owned(),
+                    }
+                    .into());
+                }
+                replay = Some(stored.entity_id);
+            }
+        }
         Ok(Self {
             txn,
             kind: AuditKind::Mutation,
             actor: Actor::caller(caller, request_id(ctx)),
-            operation: field.name().to_owned(),
+            operation,
             fields,
+            idempotency,
+            replay,
         })
+    }
+
+    /// The row this request's idempotency key already created, if it is a
+    /// replay: the resolver answers with it and changes nothing.
+    pub fn replayed(&self) -> Option<Uuid> {
+        self.replay
     }
 
     /// Records the event as `kind` rather than as a plain mutation.
@@ -105,6 +224,22 @@ impl Write {
     ) -> ServiceResult<T> {
         let value = result?;
         let (entity, id) = key(&value);
+        if let Some(idempotency) = self.idempotency {
+            use sea_orm::ActiveValue::Set;
+            idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                scope: Set(idempotency.scope),
+                key: Set(idempotency.key),
+                operation: Set(self.operation.clone()),
+                request_hash: Set(idempotency.hash),
+                entity: Set(entity.to_owned()),
+                entity_id: Set(id),
+                created_at: Set(Utc::now()),
+            })
+            .exec_without_returning(&self.txn)
+            .await
+            .map_err(ServiceError::database("failed to store idempotency key"))?;
+        }
         services::audit::record(
             &self.txn,
             &self.actor,

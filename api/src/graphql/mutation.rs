@@ -98,6 +98,10 @@ pub struct LanguageSkillInput {
 /// registration are needed to take part.
 #[derive(InputObject)]
 pub struct CreateParticipantInput {
+    /// A key of the client's choosing that makes a retry safe: the same key
+    /// with the same input returns what the first request created; with
+    /// another input, CONFLICT. The `Idempotency-Key` header does the same.
+    pub client_mutation_id: Option<String>,
     /// First name or alias, 1 to 100 characters.
     pub display_name: String,
     /// What the participant agreed the organisation may use their data for,
@@ -224,7 +228,15 @@ impl ParticipantMutation {
             residence_status: input.residence_status.map(Some),
             notes: input.notes.map(Some),
         };
-        let write = Write::begin(ctx).await?;
+        let write = Write::begin_idempotent(ctx).await?;
+        if let Some(id) = write.replayed() {
+            let row =
+                services::participants::find_participant(write.txn(), caller(ctx)?, id).await?;
+            return Ok(ParticipantPayload {
+                participant: Some(Participant(row)),
+                user_errors: Vec::new(),
+            });
+        }
         let result = services::participants::create_participant(
             write.txn(),
             caller(ctx)?,
@@ -281,6 +293,10 @@ impl ParticipantMutation {
 /// A new employer.
 #[derive(InputObject)]
 pub struct CreateEmployerInput {
+    /// A key of the client's choosing that makes a retry safe: the same key
+    /// with the same input returns what the first request created; with
+    /// another input, CONFLICT. The `Idempotency-Key` header does the same.
+    pub client_mutation_id: Option<String>,
     /// Name, 1 to 200 characters.
     pub name: String,
     /// Swedish organisation number, `NNNNNN-NNNN` (checked).
@@ -344,7 +360,14 @@ impl EmployerMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateEmployerInput,
     ) -> Result<EmployerPayload> {
-        let write = Write::begin(ctx).await?;
+        let write = Write::begin_idempotent(ctx).await?;
+        if let Some(id) = write.replayed() {
+            let row = services::employers::find_employer(write.txn(), id).await?;
+            return Ok(EmployerPayload {
+                employer: Some(Employer(row)),
+                user_errors: Vec::new(),
+            });
+        }
         let result = services::employers::create_employer(
             write.txn(),
             services::employers::NewEmployer {
@@ -413,6 +436,10 @@ fn employer_payload(result: ServiceResult<entity::employer::Model>) -> Result<Em
 /// A new mentor.
 #[derive(InputObject)]
 pub struct CreateMentorInput {
+    /// A key of the client's choosing that makes a retry safe: the same key
+    /// with the same input returns what the first request created; with
+    /// another input, CONFLICT. The `Idempotency-Key` header does the same.
+    pub client_mutation_id: Option<String>,
     /// Given name, 1 to 100 characters.
     pub given_name: String,
     /// Family name.
@@ -490,7 +517,14 @@ impl MentorMutation {
             languages: Some(input.languages),
             expertise: Some(input.expertise),
         };
-        let write = Write::begin(ctx).await?;
+        let write = Write::begin_idempotent(ctx).await?;
+        if let Some(id) = write.replayed() {
+            let row = services::mentors::find_mentor(write.txn(), caller(ctx)?, id).await?;
+            return Ok(MentorPayload {
+                mentor: Some(Mentor(row)),
+                user_errors: Vec::new(),
+            });
+        }
         let result = services::mentors::create_mentor(
             write.txn(),
             caller(ctx)?,
@@ -537,6 +571,10 @@ impl MentorMutation {
 /// A new internship slot.
 #[derive(InputObject)]
 pub struct PostInternshipSlotInput {
+    /// A key of the client's choosing that makes a retry safe: the same key
+    /// with the same input returns what the first request created; with
+    /// another input, CONFLICT. The `Idempotency-Key` header does the same.
+    pub client_mutation_id: Option<String>,
     /// The employer offering it.
     pub employer_id: ID,
     /// Short title, 1 to 200 characters.
@@ -773,7 +811,14 @@ impl SlotMutation {
             wanted_skills: input.wanted_skills,
             status,
         };
-        let write = Write::begin(ctx).await?;
+        let write = Write::begin_idempotent(ctx).await?;
+        if let Some(id) = write.replayed() {
+            let row = services::slots::find_slot(write.txn(), caller(ctx)?, id).await?;
+            return Ok(PostInternshipSlotPayload {
+                internship_slot: Some(InternshipSlot(row)),
+                user_errors: Vec::new(),
+            });
+        }
         let result = services::slots::post_slot(write.txn(), caller(ctx)?, new).await;
         let (slot, user_errors) = payload(write.finish(result).await)?;
         Ok(PostInternshipSlotPayload {
@@ -844,6 +889,10 @@ impl PlacementMutation {
 /// an employer.
 #[derive(InputObject)]
 pub struct ProposePlacementInput {
+    /// A key of the client's choosing that makes a retry safe: the same key
+    /// with the same input returns what the first request created; with
+    /// another input, CONFLICT. The `Idempotency-Key` header does the same.
+    pub client_mutation_id: Option<String>,
     /// The participant; one the caller may see.
     pub participant_id: ID,
     /// The slot; its employer, kind and dates are the defaults.
@@ -956,7 +1005,14 @@ impl LifecycleMutation {
                 .map(|id| decode_as(&id, NodeType::PartnerOrganisation, "responsiblePartnerId"))
                 .transpose()?,
         };
-        let write = Write::begin(ctx).await?;
+        let write = Write::begin_idempotent(ctx).await?;
+        if let Some(id) = write.replayed() {
+            let row = services::placements::find_placement(write.txn(), caller(ctx)?, id).await?;
+            return Ok(PlacementPayload {
+                placement: Some(Placement(row)),
+                user_errors: Vec::new(),
+            });
+        }
         let result = services::lifecycle::propose(write.txn(), caller(ctx)?, proposal).await;
         let (placement, user_errors) = payload(write.finish(result).await)?;
         Ok(PlacementPayload {

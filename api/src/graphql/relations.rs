@@ -187,6 +187,10 @@ impl RelationQuery {
 /// A new mentorship.
 #[derive(InputObject)]
 pub struct StartMentorshipInput {
+    /// A key of the client's choosing that makes a retry safe: the same key
+    /// with the same input returns what the first request created; with
+    /// another input, CONFLICT. The `Idempotency-Key` header does the same.
+    pub client_mutation_id: Option<String>,
     /// The mentor; they must take part and have spare capacity.
     pub mentor_id: ID,
     /// The participant.
@@ -216,6 +220,10 @@ pub struct MentorshipPayload {
 /// A consent to record.
 #[derive(InputObject)]
 pub struct GrantConsentInput {
+    /// A key of the client's choosing that makes a retry safe: the same key
+    /// with the same input returns what the first request created; with
+    /// another input, CONFLICT. The `Idempotency-Key` header does the same.
+    pub client_mutation_id: Option<String>,
     /// The participant who gave it.
     pub participant_id: ID,
     /// The organisation it is given to; default the caller's own.
@@ -264,7 +272,14 @@ impl RelationMutation {
             NodeType::Participant,
             "participantId",
         )?;
-        let write = Write::begin(ctx).await?;
+        let write = Write::begin_idempotent(ctx).await?;
+        if let Some(id) = write.replayed() {
+            let row = services::mentorships::find_mentorship(write.txn(), caller(ctx)?, id).await?;
+            return Ok(MentorshipPayload {
+                mentorship: Some(Mentorship(row)),
+                user_errors: Vec::new(),
+            });
+        }
         let result = services::mentorships::start_mentorship(
             write.txn(),
             caller(ctx)?,
@@ -327,7 +342,14 @@ impl RelationMutation {
             NodeType::PartnerOrganisation,
             "partnerOrganisationId",
         )?;
-        let write = Write::begin(ctx).await?;
+        let write = Write::begin_idempotent(ctx).await?;
+        if let Some(id) = write.replayed() {
+            let row = services::consents::find_consent(write.txn(), caller(ctx)?, id).await?;
+            return Ok(ConsentPayload {
+                consent: Some(Consent(row)),
+                user_errors: Vec::new(),
+            });
+        }
         let result = services::consents::grant_consent(
             write.txn(),
             caller(ctx)?,

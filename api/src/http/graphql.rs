@@ -10,7 +10,7 @@ use tracing_actix_web::RequestId;
 use actix_web::Responder;
 
 use super::auth::{self as http_auth, AuthFailure, AuthState};
-use crate::graphql::audit::{PersonalReads, RequestId as RequestIdData};
+use crate::graphql::audit::{IdempotencyKey, PersonalReads, RequestId as RequestIdData};
 use crate::graphql::error::ErrorCode;
 use crate::graphql::{AppSchema, loaders};
 use crate::services::{self, audit::Actor};
@@ -47,6 +47,13 @@ async fn execute(
         caller.clone(),
         auth.loader_batch_window,
     ));
+    if let Some(key) = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+    {
+        request = request.data(IdempotencyKey(key.to_owned()));
+    }
     let reads = PersonalReads::default();
     request = request
         .data(RequestIdData(request_id.to_string()))

@@ -102,6 +102,11 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         message: "an employer with this organisation number already exists",
     },
     UniqueConstraint {
+        index: "ux_idempotency_key_scope_key",
+        columns: "idempotency_key.scope, idempotency_key.key",
+        message: "a request with this idempotency key is already being processed",
+    },
+    UniqueConstraint {
         index: "ux_mentorship_current",
         columns: "mentorship.mentor_id, mentorship.participant_id",
         message: "this mentor already mentors this participant",
