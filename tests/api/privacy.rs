@@ -151,7 +151,8 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         mentorship,
         consent,
         api_client,
-        audit_event
+        audit_event,
+        idempotency_key
     )
 }
 
