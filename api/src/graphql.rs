@@ -8,6 +8,7 @@ pub mod error;
 pub mod guards;
 pub mod ids;
 pub mod loaders;
+pub mod matching;
 pub mod mutation;
 pub mod node;
 pub mod privacy;

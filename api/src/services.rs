@@ -8,6 +8,7 @@ pub mod consents;
 pub mod employers;
 pub mod error;
 pub mod lifecycle;
+pub mod matching;
 pub mod mentors;
 pub mod mentorships;
 pub mod pagination;

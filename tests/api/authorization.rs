@@ -798,6 +798,42 @@ fn ops() -> Vec<Op> {
             expect: [(Ok, Ok); 5],
         },
         Op {
+            field: "suggestedCandidates",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($slot: ID!) { suggestedCandidates(slot: $slot) { score participant { id displayName } reasons { factor points } } }".into(),
+                    json!({ "slot": gid("InternshipSlot", s.open_slot) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, Ok),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
+            field: "suggestedMentors",
+            mutation: false,
+            call: |s, _| {
+                (
+                    "query($p: ID!) { suggestedMentors(participant: $p) { score mentor { id } reasons { detail } } }".into(),
+                    json!({ "p": gid("Participant", s.participant) }),
+                )
+            },
+            marker: no_marker,
+            expect: [
+                (Ok, Ok),
+                (Ok, NotFound),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+                (Forbidden, Forbidden),
+            ],
+        },
+        Op {
             field: "apiClients",
             mutation: false,
             call: |_, _| {

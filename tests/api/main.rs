@@ -20,6 +20,7 @@ mod health;
 mod helpers;
 mod lifecycle;
 mod list_filters;
+mod matching;
 mod mentor_mutations;
 mod mentors;
 mod migrations;

@@ -34,6 +34,7 @@ pub struct QueryRoot(
     super::audit::AuditQuery,
     super::privacy::PrivacyQuery,
     super::reports::ReportQuery,
+    super::matching::MatchingQuery,
     ApiClientQuery,
 );
 

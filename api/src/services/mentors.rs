@@ -107,6 +107,20 @@ pub async fn list_mentors<C: ConnectionTrait>(
     .await
 }
 
+/// Every mentor the caller may see that matches `filter`, oldest first.
+pub async fn all_mentors<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &MentorFilter,
+) -> ServiceResult<Vec<Mentor>> {
+    visible(caller)
+        .filter(filter.condition()?)
+        .order_by_asc(mentor::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to list mentors"))
+}
+
 /// How many mentors the caller may see that match `filter`.
 pub async fn count_mentors<C: ConnectionTrait>(
     db: &C,
