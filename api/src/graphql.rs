@@ -15,29 +15,31 @@ pub mod privacy;
 pub mod query;
 pub mod relations;
 pub mod reports;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{SDLExportOptions, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
 
 /// The executable schema, built once at start and shared by every worker.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema with its types and settings, but no data attached.
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
 }
 
-/// The schema, with the connection pool attached.
-pub fn build_schema(db: DatabaseConnection) -> AppSchema {
-    schema_builder().data(db).finish()
+/// The schema, with the connection pool and the event bus attached.
+pub fn build_schema(db: DatabaseConnection, bus: crate::events::EventBus) -> AppSchema {
+    schema_builder().data(db).data(bus).finish()
 }
 
 /// The schema in SDL, with sorted fields, arguments and enum values so that a

@@ -12,6 +12,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/graphql", web::post().to(graphql::execute_post))
+        .route("/graphql/ws", web::get().to(graphql::subscriptions))
         .route("/graphql", web::get().to(graphql::execute_get_or_graphiql))
         .route("/graphiql", web::get().to(graphql::graphiql))
         .route("/.well-known/jwks.json", web::get().to(oauth::jwks))

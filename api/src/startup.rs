@@ -44,7 +44,8 @@ impl Application {
             .local_addr()
             .context("failed to read the bound address")?;
         // Built once and shared by every worker.
-        let schema = web::Data::new(graphql::build_schema(db.clone()));
+        let bus = crate::events::EventBus::start(&db);
+        let schema = web::Data::new(graphql::build_schema(db.clone(), bus));
         let db = web::Data::new(db);
         let auth = web::Data::new(auth);
         let mut server = HttpServer::new(move || app(schema.clone(), db.clone(), auth.clone()))

@@ -323,6 +323,38 @@ impl TestApp {
             .expect("send the request")
     }
 
+    /// Whether the app runs on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.database.admin_url.is_some()
+    }
+
+    /// A second API instance on the same database, as behind a load
+    /// balancer: its address, and a handle to stop it.
+    pub async fn second_instance(&self) -> (String, actix_web::dev::ServerHandle) {
+        let db = portalen_api::db::connect(&self.database.settings())
+            .await
+            .expect("connect");
+        let app = Application::build(
+            &ServerSettings {
+                bind_addr: "127.0.0.1:0".parse().expect("address"),
+                workers: Some(1),
+                shutdown_timeout: Duration::from_secs(1),
+            },
+            db,
+            AuthState {
+                keys: KeyRing::from_pems(&self.signing_pem, &[]).expect("keys"),
+                tokens: token_settings(),
+                access_token_ttl: Duration::from_secs(300),
+                loader_batch_window: Duration::from_millis(20),
+            },
+        )
+        .expect("build the second instance");
+        let address = format!("http://{}", app.addr());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        (address, handle)
+    }
+
     /// SQL statements run since the last call (or since start).
     pub fn take_statement_count(&self) -> u64 {
         self.statements.swap(0, Ordering::SeqCst)

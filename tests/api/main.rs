@@ -34,5 +34,6 @@ mod reports;
 mod schema_docs;
 mod seed;
 mod slots_and_employers;
+mod subscriptions;
 mod tokens;
 mod typed_client;

@@ -23,6 +23,7 @@ use super::connection::{ListOrder, Paged, connection, count_with, page_request};
 use super::guards::{Require, caller};
 use super::ids::{NodeType, decode_as};
 use super::query::db;
+use crate::events::{Event as DomainEvent, EventBus};
 use crate::policy::Scope;
 use crate::services::audit::{Actor, AuditEvent as Event, AuditKind, Audited};
 use crate::services::{self, ServiceError, ServiceResult};
@@ -85,6 +86,7 @@ pub struct Write {
     fields: Vec<String>,
     idempotency: Option<Idempotency>,
     replay: Option<Uuid>,
+    bus: Option<EventBus>,
 }
 
 impl Write {
@@ -190,6 +192,7 @@ impl Write {
             fields,
             idempotency,
             replay,
+            bus: ctx.data_opt::<EventBus>().cloned(),
         })
     }
 
@@ -216,14 +219,39 @@ impl Write {
         self.finish_with(result, |row| row.audit_key()).await
     }
 
+    /// As [`Self::finish`], and publishes `events` for subscribers when the
+    /// change commits.
+    pub async fn finish_publishing<T: Audited>(
+        self,
+        result: ServiceResult<T>,
+        events: impl FnOnce(&T) -> Vec<DomainEvent>,
+    ) -> ServiceResult<T> {
+        self.finish_inner(result, |row| row.audit_key(), events)
+            .await
+    }
+
     /// As [`Self::finish`], for results that are not rows themselves.
     pub async fn finish_with<T>(
         self,
         result: ServiceResult<T>,
         key: impl FnOnce(&T) -> (&'static str, Uuid),
     ) -> ServiceResult<T> {
+        self.finish_inner(result, key, |_| Vec::new()).await
+    }
+
+    async fn finish_inner<T>(
+        self,
+        result: ServiceResult<T>,
+        key: impl FnOnce(&T) -> (&'static str, Uuid),
+        events: impl FnOnce(&T) -> Vec<DomainEvent>,
+    ) -> ServiceResult<T> {
         let value = result?;
         let (entity, id) = key(&value);
+        let events = events(&value);
+        let after_commit = match &self.bus {
+            Some(bus) if !events.is_empty() => bus.publish_in(&self.txn, events).await?,
+            _ => Vec::new(),
+        };
         if let Some(idempotency) = self.idempotency {
             use sea_orm::ActiveValue::Set;
             idempotency_key::Entity::insert(idempotency_key::ActiveModel {
@@ -256,6 +284,9 @@ impl Write {
             .commit()
             .await
             .map_err(ServiceError::database("failed to commit"))?;
+        if let Some(bus) = &self.bus {
+            bus.send_local(after_commit);
+        }
         Ok(value)
     }
 }

@@ -20,6 +20,7 @@ use super::ids::{NodeType, decode_as};
 use super::types::{
     ApiClient, Employer, InternshipSlot, Mentor, Participant, PartnerOrganisation, Placement,
 };
+use crate::events::Event;
 use crate::policy::{Role, Scope};
 use crate::services::{self, ServiceError, ServiceResult};
 
@@ -727,7 +728,17 @@ impl SlotMutation {
         let write = Write::begin(ctx).await?;
         let result =
             services::slot_lifecycle::open_slot(write.txn(), caller(ctx)?, id, input.version).await;
-        let (slot, user_errors) = payload(write.finish(result).await)?;
+        let (slot, user_errors) = payload(
+            write
+                .finish_publishing(result, |slot| {
+                    if slot.status == entity::SlotStatus::Open {
+                        vec![Event::SlotPosted(slot.id)]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .await,
+        )?;
         Ok(InternshipSlotPayload {
             internship_slot: slot.map(InternshipSlot),
             user_errors,
@@ -820,7 +831,17 @@ impl SlotMutation {
             });
         }
         let result = services::slots::post_slot(write.txn(), caller(ctx)?, new).await;
-        let (slot, user_errors) = payload(write.finish(result).await)?;
+        let (slot, user_errors) = payload(
+            write
+                .finish_publishing(result, |slot| {
+                    if slot.status == entity::SlotStatus::Open {
+                        vec![Event::SlotPosted(slot.id)]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .await,
+        )?;
         Ok(PostInternshipSlotPayload {
             internship_slot: slot.map(InternshipSlot),
             user_errors,
@@ -877,7 +898,11 @@ impl PlacementMutation {
             },
         )
         .await;
-        let (placement, user_errors) = payload(write.finish(result).await)?;
+        let (placement, user_errors) = payload(
+            write
+                .finish_publishing(result, |p| vec![Event::PlacementChanged(p.id)])
+                .await,
+        )?;
         Ok(ReschedulePlacementPayload {
             placement: placement.map(Placement),
             user_errors,
@@ -952,7 +977,11 @@ async fn step(
     let write = Write::begin(ctx).await?;
     let result =
         services::lifecycle::transition(write.txn(), caller(ctx)?, id, version, step).await;
-    let (placement, user_errors) = payload(write.finish(result).await)?;
+    let (placement, user_errors) = payload(
+        write
+            .finish_publishing(result, |p| vec![Event::PlacementChanged(p.id)])
+            .await,
+    )?;
     Ok(PlacementPayload {
         placement: placement.map(Placement),
         user_errors,
@@ -1014,7 +1043,11 @@ impl LifecycleMutation {
             });
         }
         let result = services::lifecycle::propose(write.txn(), caller(ctx)?, proposal).await;
-        let (placement, user_errors) = payload(write.finish(result).await)?;
+        let (placement, user_errors) = payload(
+            write
+                .finish_publishing(result, |p| vec![Event::PlacementChanged(p.id)])
+                .await,
+        )?;
         Ok(PlacementPayload {
             placement: placement.map(Placement),
             user_errors,

@@ -55,12 +55,22 @@ pub async fn caller(
                 "the Authorization header must be `Bearer <token>`".to_owned(),
             )
         })?;
+    caller_from_token(token, auth, db).await.map(Some)
+}
+
+/// The caller a bearer token stands for, checked against the keys and the
+/// organisation's current grant.
+pub async fn caller_from_token(
+    token: &str,
+    auth: &AuthState,
+    db: &DatabaseConnection,
+) -> Result<Caller, AuthFailure> {
     let claims = verify(&auth.keys, &auth.tokens, token).map_err(|e| {
         tracing::info!(reason = %e, "refused a token");
         AuthFailure::Unauthenticated(e.to_string())
     })?;
     match callers::authenticate(db, &claims).await {
-        Ok(caller) => Ok(Some(caller)),
+        Ok(caller) => Ok(caller),
         Err(ServiceError::Unauthenticated { reason }) => {
             tracing::info!(%reason, org = %claims.org, "refused a token");
             Err(AuthFailure::Unauthenticated(reason))
