@@ -76,6 +76,7 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
             bind_addr: args.bind_addr,
             workers: args.workers.map(usize::from),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
+            limits: args.limits(),
         },
         db.clone(),
         auth,

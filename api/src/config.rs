@@ -195,6 +195,38 @@ pub struct ServeArgs {
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(0..=600))]
     pub shutdown_timeout: u64,
+    /// Deepest nesting of fields a query may have.
+    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 15,
+          value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub max_query_depth: u16,
+    /// Highest query cost: 1 per field, connection fields times their page size.
+    #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = 5_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_query_complexity: u32,
+    /// Most aliased fields in one query.
+    #[arg(long, env = "MAX_QUERY_ALIASES", default_value_t = 30,
+          value_parser = clap::value_parser!(u16).range(0..=1000))]
+    pub max_query_aliases: u16,
+    /// Most root fields in one operation.
+    #[arg(long, env = "MAX_ROOT_FIELDS", default_value_t = 15,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub max_root_fields: u16,
+    /// Whether introspection answers (`false` to turn it off).
+    #[arg(long, env = "INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+}
+
+impl ServeArgs {
+    /// The GraphQL limits these options set.
+    pub fn limits(&self) -> crate::graphql::Limits {
+        crate::graphql::Limits {
+            max_depth: usize::from(self.max_query_depth),
+            max_complexity: usize::try_from(self.max_query_complexity).unwrap_or(usize::MAX),
+            max_aliases: usize::from(self.max_query_aliases),
+            max_root_fields: usize::from(self.max_root_fields),
+            introspection: self.introspection,
+        }
+    }
 }
 
 /// When `serve` loads the demo network.

@@ -37,9 +37,109 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
     )
 }
 
-/// The schema, with the connection pool and the event bus attached.
-pub fn build_schema(db: DatabaseConnection, bus: crate::events::EventBus) -> AppSchema {
-    schema_builder().data(db).data(bus).finish()
+/// What one request may ask for. A query over a limit is refused before
+/// any resolver runs, with `extensions.code` `QUERY_TOO_COMPLEX` and a
+/// message naming the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of fields.
+    pub max_depth: usize,
+    /// Highest cost: 1 per field, connection fields times their page size.
+    pub max_complexity: usize,
+    /// Most aliased fields in one document.
+    pub max_aliases: usize,
+    /// Most fields at the root of the operation.
+    pub max_root_fields: usize,
+    /// Whether `__schema` and `__type` answer (turn off in production if the
+    /// schema is not to be browsed; `schema.graphql` is public anyway).
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 15,
+            max_complexity: 5_000,
+            max_aliases: 30,
+            max_root_fields: 15,
+            introspection: true,
+        }
+    }
+}
+
+impl Limits {
+    /// Checks what the validator does not: aliases and root fields.
+    /// `Err` holds a message naming the limit.
+    pub fn check_document(&self, query: &str, operation_name: Option<&str>) -> Result<(), String> {
+        use async_graphql::parser::types::{DocumentOperations, Selection, SelectionSet};
+        let Ok(document) = async_graphql::parser::parse_query(query) else {
+            // Syntax errors are the validator's to report.
+            return Ok(());
+        };
+        fn aliases(set: &SelectionSet) -> usize {
+            set.items
+                .iter()
+                .map(|item| match &item.node {
+                    Selection::Field(field) => {
+                        usize::from(field.node.alias.is_some())
+                            + aliases(&field.node.selection_set.node)
+                    }
+                    Selection::InlineFragment(fragment) => {
+                        aliases(&fragment.node.selection_set.node)
+                    }
+                    Selection::FragmentSpread(_) => 0,
+                })
+                .sum()
+        }
+        let mut total_aliases: usize = document
+            .fragments
+            .values()
+            .map(|f| aliases(&f.node.selection_set.node))
+            .sum();
+        let operations: Vec<_> = match &document.operations {
+            DocumentOperations::Single(op) => vec![(None, op)],
+            DocumentOperations::Multiple(ops) => ops
+                .iter()
+                .map(|(name, op)| (Some(name.as_str()), op))
+                .collect(),
+        };
+        for (name, operation) in &operations {
+            let set = &operation.node.selection_set.node;
+            total_aliases += aliases(set);
+            let selected = operation_name.is_none_or(|wanted| Some(wanted) == *name);
+            if selected && set.items.len() > self.max_root_fields {
+                return Err(format!(
+                    "the operation has {} root fields; the limit is {} (MAX_ROOT_FIELDS)",
+                    set.items.len(),
+                    self.max_root_fields
+                ));
+            }
+        }
+        if total_aliases > self.max_aliases {
+            return Err(format!(
+                "the query has {total_aliases} aliases; the limit is {} (MAX_QUERY_ALIASES)",
+                self.max_aliases
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The schema, with the connection pool, the event bus and the limits.
+pub fn build_schema(
+    db: DatabaseConnection,
+    bus: crate::events::EventBus,
+    limits: &Limits,
+) -> AppSchema {
+    let mut builder = schema_builder()
+        .data(db)
+        .data(bus)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
 }
 
 /// The schema in SDL, with sorted fields, arguments and enum values so that a

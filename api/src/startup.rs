@@ -23,6 +23,8 @@ pub struct ServerSettings {
     pub workers: Option<usize>,
     /// How long in-flight requests get to finish on shutdown.
     pub shutdown_timeout: Duration,
+    /// What one GraphQL request may ask for.
+    pub limits: graphql::Limits,
 }
 
 /// A bound, not yet running, server.
@@ -45,13 +47,16 @@ impl Application {
             .context("failed to read the bound address")?;
         // Built once and shared by every worker.
         let bus = crate::events::EventBus::start(&db);
-        let schema = web::Data::new(graphql::build_schema(db.clone(), bus));
+        let schema = web::Data::new(graphql::build_schema(db.clone(), bus, &settings.limits));
+        let limits = web::Data::new(settings.limits);
         let db = web::Data::new(db);
         let auth = web::Data::new(auth);
-        let mut server = HttpServer::new(move || app(schema.clone(), db.clone(), auth.clone()))
-            .listen(listener)
-            .with_context(|| format!("failed to serve on {addr}"))?
-            .shutdown_timeout(settings.shutdown_timeout.as_secs());
+        let mut server = HttpServer::new(move || {
+            app(schema.clone(), db.clone(), auth.clone()).app_data(limits.clone())
+        })
+        .listen(listener)
+        .with_context(|| format!("failed to serve on {addr}"))?
+        .shutdown_timeout(settings.shutdown_timeout.as_secs());
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }

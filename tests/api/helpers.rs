@@ -188,6 +188,30 @@ pub async fn spawn_app_with_keys(
     signing_pem: &str,
     verify_only: &[String],
 ) -> TestApp {
+    spawn(
+        fixture,
+        signing_pem,
+        verify_only,
+        portalen_api::graphql::Limits::default(),
+    )
+    .await
+}
+
+/// Starts the API with these query limits.
+pub async fn spawn_app_with_limits(
+    fixture: Fixture,
+    limits: portalen_api::graphql::Limits,
+) -> TestApp {
+    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
+    spawn(fixture, &pem, &[], limits).await
+}
+
+async fn spawn(
+    fixture: Fixture,
+    signing_pem: &str,
+    verify_only: &[String],
+    limits: portalen_api::graphql::Limits,
+) -> TestApp {
     // TEST_LOG=debug shows the server's logs, for debugging a test.
     if let Ok(filter) = std::env::var("TEST_LOG") {
         let _ = portalen_api::telemetry::init(&filter, portalen_api::config::LogFormat::Pretty);
@@ -212,6 +236,7 @@ pub async fn spawn_app_with_keys(
             bind_addr: "127.0.0.1:0".parse().expect("address"),
             workers: Some(1),
             shutdown_timeout: Duration::from_secs(1),
+            limits,
         },
         db.clone(),
         AuthState {
@@ -339,6 +364,7 @@ impl TestApp {
                 bind_addr: "127.0.0.1:0".parse().expect("address"),
                 workers: Some(1),
                 shutdown_timeout: Duration::from_secs(1),
+                limits: portalen_api::graphql::Limits::default(),
             },
             db,
             AuthState {

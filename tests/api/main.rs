@@ -19,6 +19,7 @@ mod graphql_http;
 mod health;
 mod helpers;
 mod lifecycle;
+mod limits;
 mod list_filters;
 mod matching;
 mod mentor_mutations;

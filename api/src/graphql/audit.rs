@@ -455,7 +455,10 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit trail, oldest first (or newest first with `orderBy`),
     /// narrowed by `filter`. Requires the administrator role and `audit:read`.
-    #[graphql(guard = "Require::administrator(Scope::AuditRead)")]
+    #[graphql(
+        guard = "Require::administrator(Scope::AuditRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     #[expect(
         clippy::too_many_arguments,
         reason = "a connection's order, filter and four paging arguments"

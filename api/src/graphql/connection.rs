@@ -82,6 +82,20 @@ pub fn page_request(
     })
 }
 
+/// The cost of a connection field for the query-complexity limit: its
+/// selection's cost times the page size asked for, as GitHub and Shopify
+/// count it, so that a wide page of deep nodes costs what it will cost.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE);
+    usize::try_from(size)
+        .unwrap_or(1)
+        .saturating_mul(child_complexity)
+        .saturating_add(1)
+}
+
 /// Which way a list runs.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderDirection {

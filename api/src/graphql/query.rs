@@ -64,6 +64,7 @@ pub struct PartnerQuery;
 impl PartnerQuery {
     /// The partner organisations of the network, in a stable order. Public:
     /// the network's members are no secret.
+    #[graphql(complexity = "super::connection::page_cost(first, last, child_complexity)")]
     async fn partner_organisations(
         &self,
         ctx: &Context<'_>,
@@ -105,7 +106,10 @@ pub struct EmployerQuery;
 #[Object]
 impl EmployerQuery {
     /// Employers, in a stable order. Requires `employers:read`.
-    #[graphql(guard = "Require::scope(Scope::EmployersRead)")]
+    #[graphql(
+        guard = "Require::scope(Scope::EmployersRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     async fn employers(
         &self,
         ctx: &Context<'_>,
@@ -238,7 +242,10 @@ pub struct SlotQuery;
 #[Object]
 impl SlotQuery {
     /// Slots open for candidates, in the order they were posted. Requires `slots:read`.
-    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
+    #[graphql(
+        guard = "Require::scope(Scope::SlotsRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     async fn open_internship_slots(
         &self,
         ctx: &Context<'_>,
@@ -265,7 +272,10 @@ impl SlotQuery {
     /// The slots the caller may see (open ones, and drafts and closed ones
     /// on the caller's side), in the order they were posted, narrowed by
     /// `filter`. Requires `slots:read`.
-    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
+    #[graphql(
+        guard = "Require::scope(Scope::SlotsRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     async fn internship_slots(
         &self,
         ctx: &Context<'_>,
@@ -350,7 +360,10 @@ pub struct ParticipantQuery;
 impl ParticipantQuery {
     /// The participants the caller may see (see the row policy in the README),
     /// in the order they joined, narrowed by `filter`. Requires `participants:read`.
-    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    #[graphql(
+        guard = "Require::scope(Scope::ParticipantsRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     #[expect(
         clippy::too_many_arguments,
         reason = "a connection's order, filter and four paging arguments"
@@ -410,7 +423,10 @@ pub struct PlacementQuery;
 impl PlacementQuery {
     /// The placements the caller may see, oldest first, narrowed by
     /// `filter`. Requires `placements:read`.
-    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    #[graphql(
+        guard = "Require::scope(Scope::PlacementsRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     #[expect(
         clippy::too_many_arguments,
         reason = "a connection's order, filter and four paging arguments"
@@ -496,7 +512,10 @@ pub struct MentorQuery;
 #[Object]
 impl MentorQuery {
     /// The mentors the caller may see, narrowed by `filter`. Requires `mentors:read`.
-    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    #[graphql(
+        guard = "Require::scope(Scope::MentorsRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     async fn mentors(
         &self,
         ctx: &Context<'_>,
@@ -548,7 +567,10 @@ pub struct ApiClientQuery;
 impl ApiClientQuery {
     /// Every API client, revoked ones too. Requires the administrator role
     /// and `partners:admin`.
-    #[graphql(guard = "Require::administrator(Scope::PartnersAdmin)")]
+    #[graphql(
+        guard = "Require::administrator(Scope::PartnersAdmin)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     async fn api_clients(
         &self,
         ctx: &Context<'_>,

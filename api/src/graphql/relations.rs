@@ -86,7 +86,10 @@ impl RelationQuery {
     /// `filter`: all for an administrator; for a partner those of its
     /// mentors and of the participants it may see; their own for a mentor or
     /// a participant. Requires `mentors:read`.
-    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    #[graphql(
+        guard = "Require::scope(Scope::MentorsRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     async fn mentorships(
         &self,
         ctx: &Context<'_>,
@@ -137,7 +140,10 @@ impl RelationQuery {
     /// The consents the caller may see, oldest first, narrowed by `filter`:
     /// all for an administrator, those given to its organisation for a
     /// partner, their own for a participant. Requires `participants:read`.
-    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    #[graphql(
+        guard = "Require::scope(Scope::ParticipantsRead)",
+        complexity = "super::connection::page_cost(first, last, child_complexity)"
+    )]
     async fn consents(
         &self,
         ctx: &Context<'_>,

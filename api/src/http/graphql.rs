@@ -23,8 +23,18 @@ pub async fn execute_post(
     auth: web::Data<AuthState>,
     request_id: RequestId,
     request: GraphQLRequest,
+    limits: Option<web::Data<crate::graphql::Limits>>,
 ) -> HttpResponse {
-    execute(&req, &schema, &db, &auth, request_id, request).await
+    execute(
+        &req,
+        &schema,
+        &db,
+        &auth,
+        request_id,
+        request,
+        limits.as_ref().map(|l| l.get_ref()),
+    )
+    .await
 }
 
 /// Runs one GraphQL request as its caller. A request with bad credentials
@@ -37,7 +47,15 @@ async fn execute(
     auth: &AuthState,
     request_id: RequestId,
     request: GraphQLRequest,
+    limits: Option<&crate::graphql::Limits>,
 ) -> HttpResponse {
+    // Limits first: a refused query costs nothing, not even a token check.
+    if let Some(limits) = limits
+        && let Err(message) =
+            limits.check_document(&request.0.query, request.0.operation_name.as_deref())
+    {
+        return too_complex(&message, &request_id.to_string());
+    }
     let caller = match http_auth::caller(req, auth, db).await {
         Ok(caller) => caller,
         Err(failure) => return refuse(failure, &request_id.to_string()),
@@ -98,6 +116,16 @@ async fn execute(
         .map_into_boxed_body()
 }
 
+/// The answer to a query over a limit: nothing ran.
+fn too_complex(message: &str, request_id: &str) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "errors": [{
+            "message": message,
+            "extensions": { "code": "QUERY_TOO_COMPLEX", "requestId": request_id }
+        }]
+    }))
+}
+
 /// The answer to bad credentials: 401, no data, one UNAUTHENTICATED error.
 fn refuse(failure: AuthFailure, request_id: &str) -> HttpResponse {
     use actix_web::http::StatusCode;
@@ -137,6 +165,17 @@ fn label_errors(errors: &mut [async_graphql::ServerError], query: Option<&str>, 
     for error in errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
+            let limit = match error.message.as_str() {
+                "Query is nested too deep." => Some("MAX_QUERY_DEPTH"),
+                "Query is too complex." => Some("MAX_QUERY_COMPLEXITY"),
+                _ => None,
+            };
+            if let Some(limit) = limit {
+                error.message = format!("{} The limit is set by {limit}.", error.message);
+                extensions.set("code", "QUERY_TOO_COMPLEX");
+                extensions.set("requestId", request_id);
+                continue;
+            }
             let code = if error.path.is_empty() {
                 let parses = *parses.get_or_insert_with(|| {
                     query.is_some_and(|q| async_graphql::parser::parse_query(q).is_ok())
@@ -179,7 +218,17 @@ pub async fn execute_get_or_graphiql(
         return Ok(graphiql().await);
     }
     let request = GraphQLRequest::from_request(&req, &mut payload.into_inner()).await?;
-    Ok(execute(&req, &schema, &db, &auth, request_id, request).await)
+    let limits = req.app_data::<web::Data<crate::graphql::Limits>>().cloned();
+    Ok(execute(
+        &req,
+        &schema,
+        &db,
+        &auth,
+        request_id,
+        request,
+        limits.as_ref().map(|l| l.get_ref()),
+    )
+    .await)
 }
 
 /// GraphiQL, the in-browser IDE.

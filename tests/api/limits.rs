@@ -1,0 +1,129 @@
+//! Query limits: just under each passes, just over is refused with a clear
+//! error naming the limit, and nothing runs.
+
+use portalen_api::graphql::Limits;
+use serde_json::{Value, json};
+
+use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with_limits};
+
+const LIMITS: Limits = Limits {
+    max_depth: 6,
+    max_complexity: 60,
+    max_aliases: 3,
+    max_root_fields: 2,
+    introspection: false,
+};
+
+/// A query `levels` fields deep: partnerOrganisation → mentors →
+/// partnerOrganisation → ... → id.
+fn nested(levels: usize) -> String {
+    let mut open = String::from("{ partnerOrganisation(slug: \"hyresbostader\") { ");
+    let mut close = String::from("} }");
+    for level in 2..levels {
+        open.push_str(if level % 2 == 0 {
+            "mentors { "
+        } else {
+            "partnerOrganisation { "
+        });
+        close.push_str(" }");
+    }
+    format!("{open}id {close}")
+}
+
+fn refused(body: &Value, limit: &str) -> bool {
+    error_codes(body) == ["QUERY_TOO_COMPLEX"]
+        && body["data"].is_null()
+        && body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(limit))
+}
+
+async fn app() -> (TestApp, String) {
+    let app = spawn_app_with_limits(Fixture::Demo, LIMITS).await;
+    let token = app.admin_token().await;
+    (app, token)
+}
+
+#[tokio::test]
+async fn depth_just_under_passes_and_just_over_is_refused() {
+    let (app, token) = app().await;
+    let body = app.graphql_as(&token, &nested(6), json!({})).await;
+    assert!(body.get("errors").is_none(), "6 levels: {body}");
+    let body = app.graphql_as(&token, &nested(7), json!({})).await;
+    assert!(refused(&body, "MAX_QUERY_DEPTH"), "7 levels: {body}");
+}
+
+#[tokio::test]
+async fn complexity_counts_page_sizes_and_is_refused_just_over() {
+    let (app, token) = app().await;
+    // participants(first: n) { edges { node { id } } } costs n × 3 + 1 + 1 (root).
+    let query = |n: i32| format!("{{ participants(first: {n}) {{ edges {{ node {{ id }} }} }} }}");
+    let body = app.graphql_as(&token, &query(19), json!({})).await;
+    assert!(body.get("errors").is_none(), "19 × 3 + 2 = 59: {body}");
+    let body = app.graphql_as(&token, &query(20), json!({})).await;
+    assert!(
+        refused(&body, "MAX_QUERY_COMPLEXITY"),
+        "20 × 3 + 2 = 62: {body}"
+    );
+}
+
+#[tokio::test]
+async fn aliases_and_root_fields_are_limited_and_nothing_runs_when_refused() {
+    let (app, token) = app().await;
+    let body = app
+        .graphql_as(
+            &token,
+            "{ a: viewer { role } b: viewer { c: role d: role } }",
+            json!({}),
+        )
+        .await;
+    assert!(refused(&body, "MAX_QUERY_ALIASES"), "4 aliases: {body}");
+    let body = app
+        .graphql_as(
+            &token,
+            "{ a: viewer { role } b: viewer { c: role } }",
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "3 aliases: {body}");
+
+    let body = app
+        .graphql_as(&token, "{ viewer { role } partnerOrganisations { totalCount } openInternshipSlots { totalCount } }", json!({}))
+        .await;
+    assert!(refused(&body, "MAX_ROOT_FIELDS"), "3 root fields: {body}");
+    // A refused mutation changes nothing: no participant is created.
+    app.take_statement_count();
+    let body = app
+        .graphql_as(
+            &token,
+            "mutation { a: createParticipant(input: { displayName: \"X\", consentPurpose: \"y\" }) { participant { id } }
+                        b: createParticipant(input: { displayName: \"X\", consentPurpose: \"y\" }) { participant { id } }
+                        c: createParticipant(input: { displayName: \"X\", consentPurpose: \"y\" }) { participant { id } } }",
+            json!({}),
+        )
+        .await;
+    assert!(refused(&body, "MAX_ROOT_FIELDS"), "{body}");
+    assert_eq!(
+        app.take_statement_count(),
+        0,
+        "no statement ran for a refused query"
+    );
+}
+
+#[tokio::test]
+async fn introspection_can_be_turned_off() {
+    let (app, token) = app().await;
+    let body = app
+        .graphql_as(&token, "{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert!(body["data"]["__schema"].is_null(), "{body}");
+    // With the default settings it answers.
+    let open = crate::helpers::spawn_app_with(Fixture::Empty).await;
+    let body = open
+        .graphql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["__schema"]["queryType"]["name"], "QueryRoot",
+        "{body}"
+    );
+}
