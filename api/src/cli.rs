@@ -77,6 +77,8 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
             workers: args.workers.map(usize::from),
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
             limits: args.limits(),
+            cors_allowed_origins: args.cors_allowed_origins.clone(),
+            max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
         },
         db.clone(),
         auth,

@@ -211,6 +211,14 @@ pub struct ServeArgs {
     #[arg(long, env = "MAX_ROOT_FIELDS", default_value_t = 15,
           value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub max_root_fields: u16,
+    /// Browser origins allowed to call the API (CORS), comma-separated,
+    /// e.g. `https://dashboard.example.org`; none by default.
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub cors_allowed_origins: Vec<String>,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 262_144,
+          value_parser = clap::value_parser!(u32).range(1024..=16_777_216))]
+    pub max_body_bytes: u32,
     /// Whether introspection answers (`false` to turn it off).
     #[arg(long, env = "INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,

@@ -25,7 +25,27 @@ pub struct ServerSettings {
     pub shutdown_timeout: Duration,
     /// What one GraphQL request may ask for.
     pub limits: graphql::Limits,
+    /// Browser origins allowed to call the API (CORS); none by default.
+    pub cors_allowed_origins: Vec<String>,
+    /// The largest request body accepted; larger answers 413.
+    pub max_body_bytes: usize,
 }
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            workers: None,
+            shutdown_timeout: Duration::from_secs(30),
+            limits: graphql::Limits::default(),
+            cors_allowed_origins: Vec::new(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// The default largest request body: 256 KiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// A bound, not yet running, server.
 pub struct Application {
@@ -51,8 +71,14 @@ impl Application {
         let limits = web::Data::new(settings.limits);
         let db = web::Data::new(db);
         let auth = web::Data::new(auth);
+        let origins = settings.cors_allowed_origins.clone();
+        let max_body = settings.max_body_bytes;
         let mut server = HttpServer::new(move || {
-            app(schema.clone(), db.clone(), auth.clone()).app_data(limits.clone())
+            app(schema.clone(), db.clone(), auth.clone())
+                .app_data(limits.clone())
+                .wrap(body_limit(max_body))
+                .wrap(security_headers())
+                .wrap(cors(&origins))
         })
         .listen(listener)
         .with_context(|| format!("failed to serve on {addr}"))?
@@ -121,4 +147,92 @@ fn app(
         })
         // Outer: one span per request, with its id.
         .wrap(TracingLogger::default())
+}
+
+/// CORS for the configured browser origins only; without any, browsers get
+/// no CORS headers and so cannot call the API from another origin.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    use actix_web::http::header;
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id")])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// Headers every response carries: no sniffing, no framing, no referrer,
+/// no caching (answers hold personal data), HTTPS only once seen.
+fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    actix_web::middleware::DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Content-Security-Policy", "frame-ancestors 'none'"))
+        .add(("Strict-Transport-Security", "max-age=31536000"))
+        .add(("Cache-Control", "no-store"))
+}
+
+/// Refuses a body over `max` bytes with 413 before it is read: by its
+/// declared length, or, without one, as soon as the stream passes `max`.
+fn body_limit<S, B>(
+    max: usize,
+) -> impl actix_web::dev::Transform<
+    S,
+    actix_web::dev::ServiceRequest,
+    Response = actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>,
+    Error = actix_web::Error,
+    InitError = (),
+>
+where
+    S: Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        > + 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    actix_web::middleware::from_fn(
+        move |mut req: actix_web::dev::ServiceRequest, next: actix_web::middleware::Next<B>| async move {
+            let declared = req
+                .headers()
+                .get(actix_web::http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok());
+            if declared.is_some_and(|n| n > max) {
+                let response = actix_web::HttpResponse::PayloadTooLarge().json(serde_json::json!({
+                    "errors": [{
+                        "message": format!("the request body is larger than {max} bytes (MAX_BODY_BYTES)"),
+                        "extensions": { "code": "PAYLOAD_TOO_LARGE" }
+                    }]
+                }));
+                return Ok(req.into_response(response).map_into_right_body());
+            }
+            if declared.is_none() {
+                use futures_util::StreamExt;
+                let mut seen = 0usize;
+                let limited = req.take_payload().map(move |chunk| {
+                    let chunk = chunk?;
+                    seen = seen.saturating_add(chunk.len());
+                    if seen > max {
+                        Err(actix_web::error::PayloadError::Overflow)
+                    } else {
+                        Ok(chunk)
+                    }
+                });
+                req.set_payload(actix_web::dev::Payload::Stream {
+                    payload: Box::pin(limited),
+                });
+            }
+            next.call(req).await.map(|res| res.map_into_left_body())
+        },
+    )
 }

@@ -237,6 +237,8 @@ async fn spawn(
             workers: Some(1),
             shutdown_timeout: Duration::from_secs(1),
             limits,
+            cors_allowed_origins: vec!["https://dashboard.example.org".to_owned()],
+            max_body_bytes: 64 * 1024,
         },
         db.clone(),
         AuthState {
@@ -365,6 +367,7 @@ impl TestApp {
                 workers: Some(1),
                 shutdown_timeout: Duration::from_secs(1),
                 limits: portalen_api::graphql::Limits::default(),
+                ..Default::default()
             },
             db,
             AuthState {

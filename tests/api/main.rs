@@ -18,6 +18,7 @@ mod employer_mutations;
 mod graphql_http;
 mod health;
 mod helpers;
+mod http_hardening;
 mod lifecycle;
 mod limits;
 mod list_filters;
