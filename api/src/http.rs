@@ -11,6 +11,7 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(graphql::metrics))
         .route("/graphql", web::post().to(graphql::execute_post))
         .route("/graphql/ws", web::get().to(graphql::subscriptions))
         .route("/graphql", web::get().to(graphql::execute_get_or_graphiql))

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod policy;
 pub mod seed;
 pub mod services;

@@ -69,6 +69,9 @@ impl Application {
         let bus = crate::events::EventBus::start(&db);
         let schema = web::Data::new(graphql::build_schema(db.clone(), bus, &settings.limits));
         let limits = web::Data::new(settings.limits);
+        let metrics = web::Data::new(
+            crate::metrics::Metrics::new().context("failed to register the metrics")?,
+        );
         let db = web::Data::new(db);
         let auth = web::Data::new(auth);
         let origins = settings.cors_allowed_origins.clone();
@@ -76,6 +79,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             app(schema.clone(), db.clone(), auth.clone())
                 .app_data(limits.clone())
+                .app_data(metrics.clone())
                 .wrap(body_limit(max_body))
                 .wrap(security_headers())
                 .wrap(cors(&origins))

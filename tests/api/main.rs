@@ -25,6 +25,7 @@ mod list_filters;
 mod matching;
 mod mentor_mutations;
 mod mentors;
+mod metrics;
 mod migrations;
 mod nodes;
 mod participant_filters;

@@ -13,6 +13,7 @@ use super::auth::{self as http_auth, AuthFailure, AuthState};
 use crate::graphql::audit::{IdempotencyKey, PersonalReads, RequestId as RequestIdData};
 use crate::graphql::error::ErrorCode;
 use crate::graphql::{AppSchema, loaders};
+use crate::metrics::Metrics;
 use crate::services::{self, audit::Actor};
 
 /// `POST /graphql`.
@@ -49,16 +50,24 @@ async fn execute(
     request: GraphQLRequest,
     limits: Option<&crate::graphql::Limits>,
 ) -> HttpResponse {
+    let started = std::time::Instant::now();
     // Limits first: a refused query costs nothing, not even a token check.
     if let Some(limits) = limits
         && let Err(message) =
             limits.check_document(&request.0.query, request.0.operation_name.as_deref())
     {
+        record(req, "invalid", "QUERY_TOO_COMPLEX", started);
         return too_complex(&message, &request_id.to_string());
     }
     let caller = match http_auth::caller(req, auth, db).await {
         Ok(caller) => caller,
-        Err(failure) => return refuse(failure, &request_id.to_string()),
+        Err(failure) => {
+            if let Some(metrics) = req.app_data::<web::Data<Metrics>>() {
+                metrics.auth_failure("graphql");
+            }
+            record(req, "unauthenticated", "UNAUTHENTICATED", started);
+            return refuse(failure, &request_id.to_string());
+        }
     };
     let mut request = request.into_inner().data(loaders::for_request(
         db.clone(),
@@ -111,9 +120,43 @@ async fn execute(
             &request_id.to_string(),
         );
     }
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| x.get("code"))
+        .and_then(|code| match code {
+            async_graphql::Value::String(code) => Some(code.clone()),
+            _ => None,
+        });
+    let operation = match outcome.as_deref() {
+        Some("GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED") => "invalid".to_owned(),
+        _ => query
+            .as_deref()
+            .map(|q| crate::metrics::operation_label(q, operation.as_deref()))
+            .unwrap_or_else(|| "invalid".to_owned()),
+    };
+    record(req, &operation, outcome.as_deref().unwrap_or("ok"), started);
     GraphQLResponse::from(response)
         .respond_to(req)
         .map_into_boxed_body()
+}
+
+fn record(req: &HttpRequest, operation: &str, outcome: &str, started: std::time::Instant) {
+    if let Some(metrics) = req.app_data::<web::Data<Metrics>>() {
+        metrics.observe_request(operation, outcome, started.elapsed());
+    }
+}
+
+/// `GET /metrics`: Prometheus metrics in the text format. Counts and
+/// timings only; expose it to the monitoring network, not the internet.
+pub async fn metrics(
+    metrics: web::Data<Metrics>,
+    db: web::Data<DatabaseConnection>,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render(&db))
 }
 
 /// The answer to a query over a limit: nothing ran.
