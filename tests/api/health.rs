@@ -36,7 +36,7 @@ async fn readyz_answers_503_when_the_database_is_gone_while_healthz_stays_ok() {
 }
 
 #[tokio::test]
-async fn a_query_during_a_database_outage_is_masked_with_a_request_id() {
+async fn a_query_during_a_database_outage_is_service_unavailable_masked_with_a_request_id() {
     let app = spawn_app().await;
     match app.database.backend {
         Backend::Postgres => app.database.drop_now().await,
@@ -49,8 +49,11 @@ async fn a_query_during_a_database_outage_is_masked_with_a_request_id() {
         )
         .await;
     let error = &body["errors"][0];
-    assert_eq!(error["extensions"]["code"], "INTERNAL_SERVER_ERROR");
-    assert_eq!(error["message"], "internal server error");
+    assert_eq!(error["extensions"]["code"], "SERVICE_UNAVAILABLE", "{body}");
+    assert_eq!(
+        error["message"],
+        "the service is temporarily unavailable; try again shortly"
+    );
     assert!(
         error["extensions"]["requestId"]
             .as_str()

@@ -358,9 +358,15 @@ impl TestApp {
     /// A second API instance on the same database, as behind a load
     /// balancer: its address, and a handle to stop it.
     pub async fn second_instance(&self) -> (String, actix_web::dev::ServerHandle) {
-        let db = portalen_api::db::connect(&self.database.settings())
-            .await
-            .expect("connect");
+        self.instance_on(&self.database.settings().url).await
+    }
+
+    /// Another API instance on the database at `url` (for example through a
+    /// proxy the test controls).
+    pub async fn instance_on(&self, url: &str) -> (String, actix_web::dev::ServerHandle) {
+        let mut settings = self.database.settings();
+        settings.url = url.to_owned();
+        let db = portalen_api::db::connect(&settings).await.expect("connect");
         let app = Application::build(
             &ServerSettings {
                 bind_addr: "127.0.0.1:0".parse().expect("address"),

@@ -28,6 +28,7 @@ mod mentors;
 mod metrics;
 mod migrations;
 mod nodes;
+mod outage;
 mod participant_filters;
 mod participant_mutations;
 mod partners;

@@ -21,6 +21,8 @@ pub enum ErrorCode {
     NotFound,
     /// The change clashes with the current state.
     Conflict,
+    /// The database cannot be reached right now; retry later.
+    ServiceUnavailable,
     /// Something failed on the server; details are in the logs.
     InternalServerError,
 }
@@ -34,6 +36,7 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -72,11 +75,23 @@ pub fn to_graphql(err: &ServiceError) -> async_graphql::Error {
         }
         ServiceError::InvalidInput { field, message } => bad_input(field, message.clone()),
         ServiceError::Conflict { message } => error(ErrorCode::Conflict, message.clone()),
+        ServiceError::Database { context, source } if err.is_unavailable() => {
+            tracing::warn!(error = %source, "{context}: the database is unavailable");
+            unavailable()
+        }
         ServiceError::Database { context, source } => {
             tracing::error!(error = %source, "{context}");
             internal()
         }
     }
+}
+
+/// What a client learns when the database is out of reach.
+pub fn unavailable() -> async_graphql::Error {
+    error(
+        ErrorCode::ServiceUnavailable,
+        "the service is temporarily unavailable; try again shortly",
+    )
 }
 
 /// The only thing a client learns of an internal failure.

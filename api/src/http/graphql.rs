@@ -176,6 +176,14 @@ fn refuse(failure: AuthFailure, request_id: &str) -> HttpResponse {
         AuthFailure::Unauthenticated(reason) => {
             (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, reason)
         }
+        AuthFailure::Internal(err) if err.is_unavailable() => {
+            tracing::warn!(error = ?err, "authentication failed: the database is unavailable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServiceUnavailable,
+                "the service is temporarily unavailable; try again shortly".to_owned(),
+            )
+        }
         AuthFailure::Internal(err) => {
             tracing::error!(error = ?err, "authentication failed");
             (

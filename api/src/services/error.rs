@@ -78,6 +78,44 @@ impl ServiceError {
     }
 }
 
+impl ServiceError {
+    /// Whether the failure is the database being out of reach (down,
+    /// restarting, pool exhausted), rather than a fault: worth a retry.
+    pub fn is_unavailable(&self) -> bool {
+        let Self::Database { source, .. } = self else {
+            return false;
+        };
+        unavailable(source)
+    }
+}
+
+/// Whether a database error means the database cannot be reached.
+pub fn unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return matches!(err, DbErr::Conn(_));
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_) => true,
+        // Connection exceptions, shutdown, a database that is gone.
+        Sqlx::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || code.starts_with("57P") || code == "3D000"
+        }),
+        _ => matches!(err, DbErr::Conn(_)),
+    }
+}
+
 struct UniqueConstraint {
     index: &'static str,
     columns: &'static str,
