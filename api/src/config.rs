@@ -219,6 +219,14 @@ pub struct ServeArgs {
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 262_144,
           value_parser = clap::value_parser!(u32).range(1024..=16_777_216))]
     pub max_body_bytes: u32,
+    /// Each partner organisation's rate limit, in query complexity points
+    /// per minute (a token bucket of that size); 0 turns it off.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 60_000)]
+    pub rate_limit_per_minute: u32,
+    /// The rate limit of each client address for requests without a token,
+    /// in points per minute; 0 turns it off.
+    #[arg(long, env = "ANONYMOUS_RATE_LIMIT_PER_MINUTE", default_value_t = 6_000)]
+    pub anonymous_rate_limit_per_minute: u32,
     /// Whether introspection answers (`false` to turn it off).
     #[arg(long, env = "INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
@@ -233,6 +241,16 @@ impl ServeArgs {
             max_aliases: usize::from(self.max_query_aliases),
             max_root_fields: usize::from(self.max_root_fields),
             introspection: self.introspection,
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The rate-limit budgets these options set.
+    pub fn rate_limits(&self) -> crate::ratelimit::RateLimitSettings {
+        crate::ratelimit::RateLimitSettings {
+            organisation_per_minute: std::num::NonZeroU32::new(self.rate_limit_per_minute),
+            anonymous_per_minute: std::num::NonZeroU32::new(self.anonymous_rate_limit_per_minute),
         }
     }
 }

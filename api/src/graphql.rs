@@ -135,7 +135,8 @@ pub fn build_schema(
         .data(db)
         .data(bus)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity);
+        .limit_complexity(limits.max_complexity)
+        .extension(crate::ratelimit::RateLimitExtension);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -18,6 +18,7 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     auth_failures: IntCounterVec,
+    rate_limited: IntCounterVec,
     pool: IntGaugeVec,
 }
 
@@ -49,6 +50,13 @@ impl Metrics {
             ),
             &["endpoint"],
         )?;
+        let rate_limited = IntCounterVec::new(
+            Opts::new(
+                "portalen_rate_limit_rejections_total",
+                "Requests refused with 429, by bucket class (organisation or anonymous)",
+            ),
+            &["class"],
+        )?;
         let pool = IntGaugeVec::new(
             Opts::new(
                 "portalen_db_pool_connections",
@@ -59,12 +67,14 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(auth_failures.clone()))?;
+        registry.register(Box::new(rate_limited.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
             auth_failures,
+            rate_limited,
             pool,
         })
     }
@@ -80,6 +90,11 @@ impl Metrics {
     /// Counts refused credentials.
     pub fn auth_failure(&self, endpoint: &str) {
         self.auth_failures.with_label_values(&[endpoint]).inc();
+    }
+
+    /// Counts a request refused by the rate limiter.
+    pub fn rate_limited(&self, class: &str) {
+        self.rate_limited.with_label_values(&[class]).inc();
     }
 
     /// The text exposition, with the pool's state read now.

@@ -29,6 +29,8 @@ pub struct ServerSettings {
     pub cors_allowed_origins: Vec<String>,
     /// The largest request body accepted; larger answers 413.
     pub max_body_bytes: usize,
+    /// Budgets of complexity points per minute.
+    pub rate_limits: crate::ratelimit::RateLimitSettings,
 }
 
 impl Default for ServerSettings {
@@ -40,6 +42,7 @@ impl Default for ServerSettings {
             limits: graphql::Limits::default(),
             cors_allowed_origins: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            rate_limits: crate::ratelimit::RateLimitSettings::default(),
         }
     }
 }
@@ -72,6 +75,19 @@ impl Application {
         let metrics = web::Data::new(
             crate::metrics::Metrics::new().context("failed to register the metrics")?,
         );
+        let rate_limits = crate::ratelimit::RateLimits::new(&settings.rate_limits);
+        {
+            // Full buckets are forgotten, so memory follows recent callers.
+            let rate_limits = rate_limits.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    every.tick().await;
+                    rate_limits.forget_idle();
+                }
+            });
+        }
+        let rate_limits = web::Data::new(rate_limits);
         let db = web::Data::new(db);
         let auth = web::Data::new(auth);
         let origins = settings.cors_allowed_origins.clone();
@@ -80,6 +96,7 @@ impl Application {
             app(schema.clone(), db.clone(), auth.clone())
                 .app_data(limits.clone())
                 .app_data(metrics.clone())
+                .app_data(rate_limits.clone())
                 .wrap(body_limit(max_body))
                 .wrap(security_headers())
                 .wrap(cors(&origins))
@@ -165,7 +182,13 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
             header::ACCEPT,
             HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([HeaderName::from_static("x-request-id")])
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("x-ratelimit-limit"),
+            HeaderName::from_static("x-ratelimit-remaining"),
+            HeaderName::from_static("x-ratelimit-cost"),
+            HeaderName::from_static("retry-after"),
+        ])
         .max_age(3600);
     for origin in origins {
         cors = cors.allowed_origin(origin);

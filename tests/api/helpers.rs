@@ -8,6 +8,7 @@ use actix_web::dev::ServerHandle;
 use portalen_api::auth::token::{NewToken, issue};
 use portalen_api::auth::{KeyRing, TokenSettings};
 use portalen_api::http::auth::AuthState;
+use portalen_api::ratelimit::RateLimitSettings;
 use portalen_api::startup::{Application, ServerSettings};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -193,6 +194,23 @@ pub async fn spawn_app_with_keys(
         signing_pem,
         verify_only,
         portalen_api::graphql::Limits::default(),
+        RateLimitSettings::default(),
+    )
+    .await
+}
+
+/// Starts the API with these rate-limit budgets.
+pub async fn spawn_app_with_rate_limits(
+    fixture: Fixture,
+    rate_limits: RateLimitSettings,
+) -> TestApp {
+    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
+    spawn(
+        fixture,
+        &pem,
+        &[],
+        portalen_api::graphql::Limits::default(),
+        rate_limits,
     )
     .await
 }
@@ -203,7 +221,7 @@ pub async fn spawn_app_with_limits(
     limits: portalen_api::graphql::Limits,
 ) -> TestApp {
     let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
-    spawn(fixture, &pem, &[], limits).await
+    spawn(fixture, &pem, &[], limits, RateLimitSettings::default()).await
 }
 
 async fn spawn(
@@ -211,6 +229,7 @@ async fn spawn(
     signing_pem: &str,
     verify_only: &[String],
     limits: portalen_api::graphql::Limits,
+    rate_limits: RateLimitSettings,
 ) -> TestApp {
     // TEST_LOG=debug shows the server's logs, for debugging a test.
     if let Ok(filter) = std::env::var("TEST_LOG") {
@@ -239,6 +258,7 @@ async fn spawn(
             limits,
             cors_allowed_origins: vec!["https://dashboard.example.org".to_owned()],
             max_body_bytes: 64 * 1024,
+            rate_limits,
         },
         db.clone(),
         AuthState {

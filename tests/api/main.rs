@@ -33,6 +33,7 @@ mod participant_filters;
 mod participant_mutations;
 mod partners;
 mod privacy;
+mod rate_limits;
 mod relations;
 mod reports;
 mod schema_docs;

@@ -14,6 +14,7 @@ use crate::graphql::audit::{IdempotencyKey, PersonalReads, RequestId as RequestI
 use crate::graphql::error::ErrorCode;
 use crate::graphql::{AppSchema, loaders};
 use crate::metrics::Metrics;
+use crate::ratelimit::{Budget, Charge, Key, RATE_LIMITED, RateLimits};
 use crate::services::{self, audit::Actor};
 
 /// `POST /graphql`.
@@ -51,24 +52,47 @@ async fn execute(
     limits: Option<&crate::graphql::Limits>,
 ) -> HttpResponse {
     let started = std::time::Instant::now();
-    // Limits first: a refused query costs nothing, not even a token check.
-    if let Some(limits) = limits
-        && let Err(message) =
-            limits.check_document(&request.0.query, request.0.operation_name.as_deref())
-    {
-        record(req, "invalid", "QUERY_TOO_COMPLEX", started);
-        return too_complex(&message, &request_id.to_string());
-    }
+    let rate_limits = req.app_data::<web::Data<RateLimits>>();
+    let address_budget = || {
+        let ip = req.peer_addr()?.ip();
+        rate_limits?.budget(Key::Address(ip))
+    };
     let caller = match http_auth::caller(req, auth, db).await {
         Ok(caller) => caller,
         Err(failure) => {
             if let Some(metrics) = req.app_data::<web::Data<Metrics>>() {
                 metrics.auth_failure("graphql");
             }
+            // Guessing tokens costs the address a point a try.
+            let budget = address_budget();
+            let charge = budget.as_ref().map(|b| b.charge(1));
+            if let Some(refused) = refused_charge(req, budget.as_ref(), charge, &request_id) {
+                record(req, "unauthenticated", RATE_LIMITED, started);
+                return refused;
+            }
             record(req, "unauthenticated", "UNAUTHENTICATED", started);
-            return refuse(failure, &request_id.to_string());
+            return with_charge(refuse(failure, &request_id.to_string()), charge);
         }
     };
+    let budget = match &caller {
+        Some(caller) => {
+            rate_limits.and_then(|r| r.budget(Key::Organisation(caller.organisation_slug.clone())))
+        }
+        None => address_budget(),
+    };
+    // The document's own limits: a refused query runs nothing and costs 1.
+    if let Some(limits) = limits
+        && let Err(message) =
+            limits.check_document(&request.0.query, request.0.operation_name.as_deref())
+    {
+        let charge = budget.as_ref().map(|b| b.charge(1));
+        if let Some(refused) = refused_charge(req, budget.as_ref(), charge, &request_id) {
+            record(req, "invalid", RATE_LIMITED, started);
+            return refused;
+        }
+        record(req, "invalid", "QUERY_TOO_COMPLEX", started);
+        return with_charge(too_complex(&message, &request_id.to_string()), charge);
+    }
     let mut request = request.into_inner().data(loaders::for_request(
         db.clone(),
         caller.clone(),
@@ -87,6 +111,10 @@ async fn execute(
         .data(reads.clone());
     if let Some(caller) = &caller {
         request = request.data(caller.clone());
+    }
+    if let Some(budget) = &budget {
+        // Charged with the query's complexity once it is validated.
+        request = request.data(budget.clone());
     }
     let query = (!request.query.is_empty()).then(|| request.query.clone());
     let operation = request.operation_name.clone().or_else(|| {
@@ -136,10 +164,65 @@ async fn execute(
             .map(|q| crate::metrics::operation_label(q, operation.as_deref()))
             .unwrap_or_else(|| "invalid".to_owned()),
     };
+    // Requests that never reached validation (syntax errors) cost 1.
+    let charge = budget.as_ref().map(|b| b.charge(1));
+    if outcome.as_deref() != Some(RATE_LIMITED)
+        && let Some(refused) = refused_charge(req, budget.as_ref(), charge, &request_id)
+    {
+        record(req, &operation, RATE_LIMITED, started);
+        return refused;
+    }
     record(req, &operation, outcome.as_deref().unwrap_or("ok"), started);
-    GraphQLResponse::from(response)
+    let mut http = GraphQLResponse::from(response)
         .respond_to(req)
-        .map_into_boxed_body()
+        .map_into_boxed_body();
+    if outcome.as_deref() == Some(RATE_LIMITED) {
+        if let (Some(metrics), Some(budget)) = (req.app_data::<web::Data<Metrics>>(), &budget) {
+            metrics.rate_limited(budget.key().class());
+        }
+        *http.status_mut() = actix_web::http::StatusCode::TOO_MANY_REQUESTS;
+    }
+    with_charge(http, charge)
+}
+
+/// Adds the budget headers (and `Retry-After` on a refusal) to an answer.
+fn with_charge(mut response: HttpResponse, charge: Option<Charge>) -> HttpResponse {
+    if let Some(charge) = charge {
+        for (name, value) in charge.headers() {
+            if let Ok(value) = header::HeaderValue::from_str(&value) {
+                response
+                    .headers_mut()
+                    .insert(header::HeaderName::from_static(name), value);
+            }
+        }
+    }
+    response
+}
+
+/// The 429 answer for a charge the budget refused; `None` if it was allowed.
+fn refused_charge(
+    req: &HttpRequest,
+    budget: Option<&Budget>,
+    charge: Option<Charge>,
+    request_id: &RequestId,
+) -> Option<HttpResponse> {
+    let charge = charge?;
+    let wait = charge.retry_after?;
+    if let (Some(metrics), Some(budget)) = (req.app_data::<web::Data<Metrics>>(), budget) {
+        metrics.rate_limited(budget.key().class());
+    }
+    let response = HttpResponse::TooManyRequests().json(serde_json::json!({
+        "errors": [{
+            "message": format!(
+                "rate limit exceeded: {} of {} points per minute are left; retry in {} s",
+                charge.remaining,
+                charge.limit,
+                wait.as_secs().max(1)
+            ),
+            "extensions": { "code": RATE_LIMITED, "requestId": request_id.to_string() }
+        }]
+    }));
+    Some(with_charge(response, Some(charge)))
 }
 
 fn record(req: &HttpRequest, operation: &str, outcome: &str, started: std::time::Instant) {
