@@ -219,6 +219,10 @@ pub struct ServeArgs {
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 262_144,
           value_parser = clap::value_parser!(u32).range(1024..=16_777_216))]
     pub max_body_bytes: u32,
+    /// Most operations in one batched request (a JSON array of requests).
+    #[arg(long, env = "MAX_BATCH_LENGTH", default_value_t = 10,
+          value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub max_batch_length: u16,
     /// Each partner organisation's rate limit, in query complexity points
     /// per minute (a token bucket of that size); 0 turns it off.
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 60_000)]
@@ -240,6 +244,7 @@ impl ServeArgs {
             max_complexity: usize::try_from(self.max_query_complexity).unwrap_or(usize::MAX),
             max_aliases: usize::from(self.max_query_aliases),
             max_root_fields: usize::from(self.max_root_fields),
+            max_batch_length: usize::from(self.max_batch_length),
             introspection: self.introspection,
         }
     }

@@ -50,6 +50,8 @@ pub struct Limits {
     pub max_aliases: usize,
     /// Most fields at the root of the operation.
     pub max_root_fields: usize,
+    /// Most operations in one batched request (a JSON array body).
+    pub max_batch_length: usize,
     /// Whether `__schema` and `__type` answer (turn off in production if the
     /// schema is not to be browsed; `schema.graphql` is public anyway).
     pub introspection: bool,
@@ -62,6 +64,7 @@ impl Default for Limits {
             max_complexity: 5_000,
             max_aliases: 30,
             max_root_fields: 15,
+            max_batch_length: 10,
             introspection: true,
         }
     }

@@ -77,3 +77,105 @@ async fn the_served_schema_is_the_committed_one() {
         );
     }
 }
+
+#[tokio::test]
+async fn answers_follow_graphql_over_http_media_types_and_status_codes() {
+    let app = spawn_app().await;
+    let post = |accept: &'static str, body: &'static str| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .header("accept", accept)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let content_type = |r: &reqwest::Response| {
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    let ok = post("application/json", r#"{"query":"{ __typename }"}"#)
+        .await
+        .expect("send");
+    assert_eq!(ok.status(), 200);
+    assert!(content_type(&ok).starts_with("application/json"));
+
+    // A document that does not parse: 200 with application/json, 400 with
+    // application/graphql-response+json; never a `data` entry.
+    for (accept, status, media) in [
+        ("application/json", 200, "application/json"),
+        (
+            "application/graphql-response+json",
+            400,
+            "application/graphql-response+json",
+        ),
+    ] {
+        let response = post(accept, r#"{"query":"{"}"#).await.expect("send");
+        assert_eq!(response.status(), status, "{accept}");
+        assert!(content_type(&response).starts_with(media), "{accept}");
+        let body: Value = response.json().await.expect("json");
+        assert!(body.get("data").is_none(), "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "GRAPHQL_PARSE_FAILED"
+        );
+    }
+
+    // Not a GraphQL request at all: 400 with a JSON error.
+    for body in [
+        r#"{bad"#,
+        r#"{"query": 5}"#,
+        r#"{"query":"{ __typename }","variables":[]}"#,
+    ] {
+        let response = post("application/json", body).await.expect("send");
+        assert_eq!(response.status(), 400, "{body}");
+        let answer: Value = response.json().await.expect("a JSON body");
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn mutations_are_refused_over_get() {
+    let app = spawn_app().await;
+    let token = app.admin_token().await;
+    let before = participants(&app).await;
+    let response = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[(
+            "query",
+            "mutation { createParticipant(input: { displayName: \"Via GET\", consentPurpose: \"x\" }) { participant { id } } }",
+        )])
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 405);
+    assert_eq!(
+        response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "METHOD_NOT_ALLOWED"
+    );
+    assert_eq!(participants(&app).await, before);
+}
+
+async fn participants(app: &crate::helpers::TestApp) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    entity::participant::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("count")
+}

@@ -11,6 +11,7 @@ const LIMITS: Limits = Limits {
     max_complexity: 60,
     max_aliases: 3,
     max_root_fields: 2,
+    max_batch_length: 3,
     introspection: false,
 };
 
@@ -129,4 +130,48 @@ async fn introspection_can_be_turned_off() {
         body["data"]["__schema"]["queryType"]["name"], "QueryRoot",
         "{body}"
     );
+}
+
+#[tokio::test]
+async fn batches_run_each_operation_up_to_the_limit_and_are_refused_whole_over_it() {
+    let (app, token) = app().await;
+    let create = json!({
+        "query": "mutation { createParticipant(input: { displayName: \"Batch\", consentPurpose: \"Matchning\" }) { participant { displayName } } }"
+    });
+    let viewer = json!({ "query": "{ viewer { role } }" });
+    let post = |body: Value| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let count = || async {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::participant::Entity::find()
+            .count(&app.db)
+            .await
+            .expect("count")
+    };
+    let before = count().await;
+    let response = post(json!([viewer, create, viewer])).await.expect("send");
+    assert_eq!(response.status(), 200);
+    let answers: Value = response.json().await.expect("json");
+    assert_eq!(
+        answers[0]["data"]["viewer"]["role"], "ADMINISTRATOR",
+        "{answers}"
+    );
+    assert_eq!(
+        answers[1]["data"]["createParticipant"]["participant"]["displayName"], "Batch",
+        "{answers}"
+    );
+    assert_eq!(answers.as_array().map(Vec::len), Some(3));
+    assert_eq!(count().await, before + 1);
+
+    let response = post(json!([create, create, create, create]))
+        .await
+        .expect("send");
+    let body: Value = response.json().await.expect("json");
+    assert!(refused(&body, "MAX_BATCH_LENGTH"), "{body}");
+    assert_eq!(count().await, before + 1, "a refused batch runs nothing");
 }

@@ -2,12 +2,11 @@
 
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use async_graphql::BatchRequest;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse};
+use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLRequest};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
-
-use actix_web::Responder;
 
 use super::auth::{self as http_auth, AuthFailure, AuthState};
 use crate::graphql::audit::{IdempotencyKey, PersonalReads, RequestId as RequestIdData};
@@ -24,19 +23,71 @@ pub async fn execute_post(
     db: web::Data<DatabaseConnection>,
     auth: web::Data<AuthState>,
     request_id: RequestId,
-    request: GraphQLRequest,
+    request: Result<GraphQLBatchRequest, actix_web::Error>,
     limits: Option<web::Data<crate::graphql::Limits>>,
 ) -> HttpResponse {
-    execute(
-        &req,
-        &schema,
-        &db,
-        &auth,
-        request_id,
-        request,
-        limits.as_ref().map(|l| l.get_ref()),
-    )
-    .await
+    let limits = limits.as_ref().map(|l| l.get_ref());
+    let request = match request {
+        Ok(request) => request,
+        Err(err) => return malformed(&err, &request_id),
+    };
+    let requests = match request.into_inner() {
+        BatchRequest::Single(request) => {
+            let request = GraphQLRequest(request);
+            return execute(&req, &schema, &db, &auth, request_id, request, limits).await;
+        }
+        BatchRequest::Batch(requests) => requests,
+    };
+    // A batch: each operation runs as if sent alone (own cost, own audit),
+    // one after another; the answer is the array of their answers.
+    let max = limits.map_or(usize::MAX, |l| l.max_batch_length);
+    if requests.is_empty() || requests.len() > max {
+        return too_complex(
+            &format!(
+                "the batch has {} operations; it must have 1 to {max} (MAX_BATCH_LENGTH)",
+                requests.len()
+            ),
+            &request_id.to_string(),
+        );
+    }
+    let mut answers = Vec::with_capacity(requests.len());
+    let mut last = None;
+    for request in requests {
+        let response = execute(
+            &req,
+            &schema,
+            &db,
+            &auth,
+            request_id,
+            GraphQLRequest(request),
+            limits,
+        )
+        .await;
+        // Refused credentials or budget refuse the rest alike: answer as is.
+        if !response.status().is_success() {
+            return response;
+        }
+        let headers = response.headers().clone();
+        match actix_web::body::to_bytes(response.into_body()).await {
+            Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(answer) => answers.push(answer),
+                Err(err) => {
+                    tracing::error!(error = %err, "a batched answer was not JSON");
+                    return HttpResponse::InternalServerError().finish();
+                }
+            },
+            Err(_) => return HttpResponse::InternalServerError().finish(),
+        }
+        last = Some(headers);
+    }
+    let mut response = HttpResponse::Ok().json(answers);
+    // The budget as the last operation left it.
+    for (name, value) in last.iter().flat_map(|h| h.iter()) {
+        if name.as_str().starts_with("x-ratelimit-") {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    response
 }
 
 /// Runs one GraphQL request as its caller. A request with bad credentials
@@ -173,9 +224,7 @@ async fn execute(
         return refused;
     }
     record(req, &operation, outcome.as_deref().unwrap_or("ok"), started);
-    let mut http = GraphQLResponse::from(response)
-        .respond_to(req)
-        .map_into_boxed_body();
+    let mut http = render(req, &response, query.is_none(), outcome.as_deref());
     if outcome.as_deref() == Some(RATE_LIMITED) {
         if let (Some(metrics), Some(budget)) = (req.app_data::<web::Data<Metrics>>(), &budget) {
             metrics.rate_limited(budget.key().class());
@@ -183,6 +232,68 @@ async fn execute(
         *http.status_mut() = actix_web::http::StatusCode::TOO_MANY_REQUESTS;
     }
     with_charge(http, charge)
+}
+
+/// The media type of GraphQL over HTTP answers.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// Renders a GraphQL response as GraphQL over HTTP asks: in the media type
+/// the client accepts (`application/graphql-response+json` when it says so,
+/// `application/json` otherwise); a request without a query is 400; a
+/// document that does not parse or validate has no `data` entry and, for
+/// `application/graphql-response+json`, answers 400.
+fn render(
+    req: &HttpRequest,
+    response: &async_graphql::Response,
+    no_query: bool,
+    outcome: Option<&str>,
+) -> HttpResponse {
+    let graphql_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE_JSON));
+    let request_error = matches!(
+        outcome,
+        Some("GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED")
+    ) && response.data == async_graphql::Value::Null;
+    let mut body = match serde_json::to_value(response) {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(error = %err, "failed to serialise a response");
+            return HttpResponse::InternalServerError().finish();
+        }
+    };
+    if request_error && let Some(body) = body.as_object_mut() {
+        body.remove("data");
+    }
+    let mut http = if no_query || (request_error && graphql_json) {
+        HttpResponse::BadRequest()
+    } else {
+        HttpResponse::Ok()
+    };
+    http.content_type(if graphql_json {
+        GRAPHQL_RESPONSE_JSON
+    } else {
+        "application/json"
+    });
+    http.json(body)
+}
+
+/// The answer to a body that is not a GraphQL request at all: 400, JSON.
+fn malformed(err: &actix_web::Error, request_id: &RequestId) -> HttpResponse {
+    let status = err.as_response_error().status_code();
+    let status = if status.is_client_error() {
+        status
+    } else {
+        actix_web::http::StatusCode::BAD_REQUEST
+    };
+    HttpResponse::build(status).json(serde_json::json!({
+        "errors": [{
+            "message": "the body is not a GraphQL request: send JSON with a string `query`, and optional `operationName` and `variables` (an object)",
+            "extensions": { "code": "BAD_REQUEST", "requestId": request_id.to_string() }
+        }]
+    }))
 }
 
 /// Adds the budget headers (and `Retry-After` on a refusal) to an answer.
@@ -351,7 +462,22 @@ pub async fn execute_get_or_graphiql(
     if wants_html && !has_query {
         return Ok(graphiql().await);
     }
-    let request = GraphQLRequest::from_request(&req, &mut payload.into_inner()).await?;
+    let request = match GraphQLRequest::from_request(&req, &mut payload.into_inner()).await {
+        Ok(request) => request,
+        Err(err) => return Ok(malformed(&err, &request_id)),
+    };
+    // Mutations change things: never over GET, which links and prefetchers
+    // follow. (Subscriptions have their own endpoint.)
+    if !is_query(&request.0.query, request.0.operation_name.as_deref()) {
+        return Ok(HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .json(serde_json::json!({
+                "errors": [{
+                    "message": "only queries may be sent with GET; send mutations with POST",
+                    "extensions": { "code": "METHOD_NOT_ALLOWED", "requestId": request_id.to_string() }
+                }]
+            })));
+    }
     let limits = req.app_data::<web::Data<crate::graphql::Limits>>().cloned();
     Ok(execute(
         &req,
@@ -363,6 +489,26 @@ pub async fn execute_get_or_graphiql(
         limits.as_ref().map(|l| l.get_ref()),
     )
     .await)
+}
+
+/// Whether the operation a request selects is a query (or cannot be told:
+/// a document that does not parse is the validator's to report).
+fn is_query(query: &str, operation_name: Option<&str>) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return true;
+    };
+    let selected = match &document.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) => match operation_name {
+            Some(name) => ops
+                .iter()
+                .find(|(n, _)| n.as_str() == name)
+                .map(|(_, op)| op),
+            None => ops.values().next(),
+        },
+    };
+    selected.is_none_or(|op| op.node.ty == OperationType::Query)
 }
 
 /// GraphiQL, the in-browser IDE.
