@@ -167,7 +167,7 @@ fn app(
             }
         })
         // Outer: one span per request, with its id.
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
 }
 
 /// CORS for the configured browser origins only; without any, browsers get

@@ -39,3 +39,72 @@ pub fn init(filter: &str, format: LogFormat) -> anyhow::Result<()> {
     };
     result.context("failed to install the log subscriber")
 }
+
+/// The span of each HTTP request, and the one line logged when it ends.
+///
+/// It records what operators need and nothing personal: the request id,
+/// method, path without its query string (a GET's query string can carry
+/// variables), status, duration, and, for GraphQL, the operation (its first
+/// root field) and the caller's organisation and role, recorded by the
+/// handler. No header, no client address, no body, no token.
+pub struct RequestSpan;
+
+/// When the request started, kept in its extensions.
+#[derive(Clone, Copy)]
+struct Started(std::time::Instant);
+
+impl tracing_actix_web::RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        use actix_web::HttpMessage;
+        request
+            .extensions_mut()
+            .insert(Started(std::time::Instant::now()));
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            request_id = %request_id,
+            method = %request.method(),
+            path = %request.path(),
+            status = tracing::field::Empty,
+            operation = tracing::field::Empty,
+            organisation = tracing::field::Empty,
+            role = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        use actix_web::HttpMessage;
+        let (status, started) = match outcome {
+            Ok(response) => (
+                response.status(),
+                response.request().extensions().get::<Started>().copied(),
+            ),
+            Err(error) => (error.as_response_error().status_code(), None),
+        };
+        let duration_ms = started.map(|s| s.0.elapsed().as_secs_f64() * 1000.0);
+        span.record("status", status.as_u16());
+        let _entered = span.enter();
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), duration_ms, "request finished");
+        } else {
+            tracing::info!(status = status.as_u16(), duration_ms, "request finished");
+        }
+    }
+}
+
+/// Records the GraphQL operation and the caller on the request's span.
+pub fn record_graphql(operation: &str, caller: Option<&crate::policy::Caller>) {
+    let span = tracing::Span::current();
+    span.record("operation", operation);
+    if let Some(caller) = caller {
+        span.record("organisation", caller.organisation_slug.as_str());
+        span.record("role", caller.role.as_str());
+    }
+}

@@ -68,7 +68,16 @@ fn a_bad_setting_stops_the_binary_with_a_clear_message() {
 
 /// Starts `portalen serve` on a free port and returns it with its address.
 fn serve(data_dir: &std::path::Path) -> (Child, String, std::sync::mpsc::Receiver<String>) {
+    serve_with(data_dir, &[])
+}
+
+/// [`serve`] with more environment.
+fn serve_with(
+    data_dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (Child, String, std::sync::mpsc::Receiver<String>) {
     let mut child = portalen()
+        .envs(env.iter().copied())
         .env("PORTALEN_DATA_DIR", data_dir)
         .env("BIND_ADDR", "127.0.0.1:0")
         .env("WORKERS", "1")
@@ -378,4 +387,113 @@ fn a_retention_dry_run_reports_and_changes_nothing_and_a_real_run_applies_it() {
     let run: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
     assert_eq!(run["anonymised"], ids, "{run}");
     assert_eq!(dry_run()["would_anonymise"], 0, "nothing left to do");
+}
+
+#[tokio::test]
+async fn logs_are_json_lines_with_request_fields_and_never_a_token_or_a_personal_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(["seed", "--demo"]),
+    );
+    let token = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+        "token",
+        "--partner",
+        "norrkopings-kommun",
+        "--role",
+        "partner",
+    ]))
+    .trim()
+    .to_owned();
+    // Debug level: the most a log can say.
+    let (mut child, addr, lines) = serve_with(dir.path(), &[("LOG_LEVEL", "debug")]);
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}/graphql");
+    // Synthetic personal values, unique enough to find anywhere.
+    let (name, family, email) = ("Qzxlogname", "Qzxlogfamily", "qzx.logtest@example.org");
+    let body: serde_json::Value = http
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "query": "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id displayName familyName email } } }",
+            "variables": { "input": { "displayName": name, "familyName": family, "email": email, "consentPurpose": "Loggtest" } }
+        }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        body["data"]["createParticipant"]["participant"]["email"], email,
+        "{body}"
+    );
+    // A personal value in a GET's query string, and a wrong token.
+    let _ = http
+        .get(&url)
+        .query(&[
+            (
+                "query",
+                "query($q: String) { participants(filter: { nameContains: $q }) { totalCount } }",
+            ),
+            ("variables", &format!("{{\"q\":\"{family}\"}}")),
+        ])
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
+    let wrong = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJxengifQ.qzxwrongsignature";
+    let _ = http
+        .post(&url)
+        .bearer_auth(wrong)
+        .json(&serde_json::json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("send");
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+    let logged: Vec<String> = lines.try_iter().collect();
+
+    let mut finished = Vec::new();
+    for line in &logged {
+        let parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not a JSON line: {line}"));
+        for secret in [
+            token.as_str(),
+            wrong,
+            "qzxwrongsignature",
+            name,
+            family,
+            email,
+        ] {
+            assert!(
+                !line.contains(secret),
+                "a log line holds {secret:?}: {line}"
+            );
+        }
+        if parsed["fields"]["message"] == "request finished" {
+            finished.push(parsed);
+        }
+    }
+    let mutation = finished
+        .iter()
+        .find(|l| l["span"]["operation"] == "createParticipant")
+        .unwrap_or_else(|| panic!("no line for the mutation: {logged:#?}"));
+    assert_eq!(mutation["span"]["organisation"], "norrkopings-kommun");
+    assert_eq!(mutation["span"]["role"], "partner");
+    assert_eq!(mutation["span"]["status"], 200);
+    assert!(mutation["fields"]["duration_ms"].as_f64().is_some());
+    assert!(
+        mutation["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| id.len() == 36)
+    );
+    assert!(
+        finished
+            .iter()
+            .any(|l| l["span"]["status"] == 401 && l["span"]["path"] == "/graphql"),
+        "{finished:#?}"
+    );
 }

@@ -224,6 +224,7 @@ async fn execute(
         return refused;
     }
     record(req, &operation, outcome.as_deref().unwrap_or("ok"), started);
+    crate::telemetry::record_graphql(&operation, caller.as_ref());
     let mut http = render(req, &response, query.is_none(), outcome.as_deref());
     if outcome.as_deref() == Some(RATE_LIMITED) {
         if let (Some(metrics), Some(budget)) = (req.app_data::<web::Data<Metrics>>(), &budget) {
