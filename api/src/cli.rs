@@ -80,6 +80,7 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
             cors_allowed_origins: args.cors_allowed_origins.clone(),
             max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
             rate_limits: args.rate_limits(),
+            request_timeout: Duration::from_secs(args.request_timeout),
         },
         db.clone(),
         auth,

@@ -129,6 +129,11 @@ pub struct GlobalArgs {
     #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT", default_value_t = 5, global = true,
           value_parser = clap::value_parser!(u64).range(1..=300))]
     pub database_acquire_timeout: u64,
+    /// Seconds one SQL statement may run on PostgreSQL before it is
+    /// cancelled; 0 for no limit.
+    #[arg(long, env = "DATABASE_STATEMENT_TIMEOUT", default_value_t = 15, global = true,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub database_statement_timeout: u64,
     /// The Ed25519 private key (PKCS#8 PEM, a path or the PEM itself) that
     /// signs access tokens. Unset: a development key kept in the data directory.
     #[arg(long, env = "JWT_SIGNING_KEY", global = true, hide_env_values = true)]
@@ -195,6 +200,11 @@ pub struct ServeArgs {
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(0..=600))]
     pub shutdown_timeout: u64,
+    /// Seconds a GraphQL request may take before it is abandoned (its
+    /// transaction rolled back) and answered 503 `TIMEOUT`.
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout: u64,
     /// Deepest nesting of fields a query may have.
     #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 15,
           value_parser = clap::value_parser!(u16).range(1..=100))]
@@ -291,6 +301,10 @@ pub struct DatabaseSettings {
     pub embedded: bool,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
+    /// The longest one SQL statement may run (PostgreSQL's
+    /// `statement_timeout`); `None` for no limit. SQLite has no equivalent:
+    /// its busy timeout bounds waiting for the write lock.
+    pub statement_timeout: Option<Duration>,
 }
 
 impl GlobalArgs {
@@ -331,6 +345,8 @@ impl GlobalArgs {
             embedded,
             max_connections: self.database_max_connections,
             acquire_timeout: Duration::from_secs(self.database_acquire_timeout),
+            statement_timeout: (self.database_statement_timeout > 0)
+                .then(|| Duration::from_secs(self.database_statement_timeout)),
         })
     }
 }

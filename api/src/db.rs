@@ -21,6 +21,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("failed to create data directory {}", dir.display()))?;
     }
+    let statement_timeout = settings.statement_timeout;
     let mut options = ConnectOptions::new(settings.url.clone());
     options
         .max_connections(settings.max_connections)
@@ -28,6 +29,12 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
         .acquire_timeout(settings.acquire_timeout)
         .connect_timeout(settings.acquire_timeout)
         .sqlx_logging(false)
+        .map_sqlx_postgres_opts(move |opts| match statement_timeout {
+            Some(timeout) => {
+                opts.options([("statement_timeout", format!("{}ms", timeout.as_millis()))])
+            }
+            None => opts,
+        })
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

@@ -29,6 +29,8 @@ pub struct ServerSettings {
     pub cors_allowed_origins: Vec<String>,
     /// The largest request body accepted; larger answers 413.
     pub max_body_bytes: usize,
+    /// How long one GraphQL request may take.
+    pub request_timeout: Duration,
     /// Budgets of complexity points per minute.
     pub rate_limits: crate::ratelimit::RateLimitSettings,
 }
@@ -43,9 +45,14 @@ impl Default for ServerSettings {
             cors_allowed_origins: Vec::new(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_limits: crate::ratelimit::RateLimitSettings::default(),
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
+
+/// How long one GraphQL request may take (app data).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTimeout(pub Duration);
 
 /// The default largest request body: 256 KiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
@@ -72,6 +79,7 @@ impl Application {
         let bus = crate::events::EventBus::start(&db);
         let schema = web::Data::new(graphql::build_schema(db.clone(), bus, &settings.limits));
         let limits = web::Data::new(settings.limits);
+        let request_timeout = web::Data::new(RequestTimeout(settings.request_timeout));
         let metrics = web::Data::new(
             crate::metrics::Metrics::new().context("failed to register the metrics")?,
         );
@@ -97,6 +105,7 @@ impl Application {
                 .app_data(limits.clone())
                 .app_data(metrics.clone())
                 .app_data(rate_limits.clone())
+                .app_data(request_timeout.clone())
                 .wrap(body_limit(max_body))
                 .wrap(security_headers())
                 .wrap(cors(&origins))

@@ -75,6 +75,7 @@ impl TestDatabase {
             embedded: false,
             max_connections: 5,
             acquire_timeout: Duration::from_secs(2),
+            statement_timeout: Some(Duration::from_secs(15)),
         }
     }
 
@@ -195,6 +196,21 @@ pub async fn spawn_app_with_keys(
         verify_only,
         portalen_api::graphql::Limits::default(),
         RateLimitSettings::default(),
+        Duration::from_secs(30),
+    )
+    .await
+}
+
+/// Starts the API with this request timeout.
+pub async fn spawn_app_with_request_timeout(timeout: Duration) -> TestApp {
+    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
+    spawn(
+        Fixture::Demo,
+        &pem,
+        &[],
+        portalen_api::graphql::Limits::default(),
+        RateLimitSettings::default(),
+        timeout,
     )
     .await
 }
@@ -211,6 +227,7 @@ pub async fn spawn_app_with_rate_limits(
         &[],
         portalen_api::graphql::Limits::default(),
         rate_limits,
+        Duration::from_secs(30),
     )
     .await
 }
@@ -221,7 +238,15 @@ pub async fn spawn_app_with_limits(
     limits: portalen_api::graphql::Limits,
 ) -> TestApp {
     let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
-    spawn(fixture, &pem, &[], limits, RateLimitSettings::default()).await
+    spawn(
+        fixture,
+        &pem,
+        &[],
+        limits,
+        RateLimitSettings::default(),
+        Duration::from_secs(30),
+    )
+    .await
 }
 
 async fn spawn(
@@ -230,6 +255,7 @@ async fn spawn(
     verify_only: &[String],
     limits: portalen_api::graphql::Limits,
     rate_limits: RateLimitSettings,
+    request_timeout: Duration,
 ) -> TestApp {
     // TEST_LOG=debug shows the server's logs, for debugging a test.
     if let Ok(filter) = std::env::var("TEST_LOG") {
@@ -259,6 +285,7 @@ async fn spawn(
             cors_allowed_origins: vec!["https://dashboard.example.org".to_owned()],
             max_body_bytes: 64 * 1024,
             rate_limits,
+            request_timeout,
         },
         db.clone(),
         AuthState {

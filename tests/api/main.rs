@@ -41,5 +41,6 @@ mod schema_docs;
 mod seed;
 mod slots_and_employers;
 mod subscriptions;
+mod timeouts;
 mod tokens;
 mod typed_client;

@@ -178,7 +178,24 @@ async fn execute(
             }
         }
     });
-    let mut response = schema.execute(request).await;
+    let timeout = req
+        .app_data::<web::Data<crate::startup::RequestTimeout>>()
+        .map_or(std::time::Duration::from_secs(30), |t| t.0);
+    // Dropping the execution on time-out rolls its transaction back.
+    let Ok(mut response) = tokio::time::timeout(timeout, schema.execute(request)).await else {
+        tracing::warn!(timeout_s = timeout.as_secs_f64(), "request timed out");
+        record(req, "timeout", "TIMEOUT", started);
+        let charge = budget.as_ref().map(|b| b.charge(1));
+        return with_charge(
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({
+                "errors": [{
+                    "message": format!("the request took longer than {} s and was abandoned; retry a change with the same Idempotency-Key", timeout.as_secs_f64()),
+                    "extensions": { "code": "TIMEOUT", "requestId": request_id.to_string() }
+                }]
+            })),
+            charge,
+        );
+    };
     if let Some(caller) = &caller {
         let events = reads.events(operation.as_deref());
         if !events.is_empty() {
