@@ -152,7 +152,7 @@ pub struct TestApp {
     /// The PEM of the key the app signs with.
     pub signing_pem: String,
     statements: Arc<AtomicU64>,
-    handle: ServerHandle,
+    pub handle: ServerHandle,
 }
 
 /// Issuer and audience the test apps use.

@@ -15,6 +15,7 @@ mod compose;
 mod constraints;
 mod dashboard;
 mod employer_mutations;
+mod failures;
 mod fuzz;
 mod graphql_http;
 mod health;
