@@ -25,8 +25,12 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         command => {
-            telemetry::init(&cli.global.log_level, cli.global.log_format)?;
-            match command {
+            let telemetry = telemetry::init_with_traces(
+                &cli.global.log_level,
+                cli.global.log_format,
+                cli.global.otel_exporter_otlp_endpoint.as_deref(),
+            )?;
+            let result = match command {
                 None => serve(&cli.global, &cli.serve).await,
                 Some(Command::Serve(args)) => serve(&cli.global, &args).await,
                 Some(Command::Migrate) => {
@@ -43,7 +47,9 @@ pub async fn run() -> anyhow::Result<()> {
                     run_retention(&cli.global, &args).await
                 }
                 Some(Command::Schema) => Ok(()),
-            }
+            };
+            telemetry.shutdown();
+            result
         }
     }
 }

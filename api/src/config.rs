@@ -165,6 +165,10 @@ pub struct GlobalArgs {
     /// Log filter, in `tracing` syntax (`info`, `portalen_api=debug,info`).
     #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
     pub log_level: String,
+    /// An OpenTelemetry collector's OTLP/HTTP address (e.g.
+    /// `http://otel-collector:4318`): request spans are exported there. Unset: off.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otel_exporter_otlp_endpoint: Option<String>,
     /// Log format: `pretty` for a terminal, `json` for production, `auto`
     /// picks by whether standard output is a terminal.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]

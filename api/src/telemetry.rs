@@ -14,6 +14,38 @@ use crate::config::LogFormat;
 /// standard error, so that what a command prints (a token, a client secret,
 /// seed counts) stays alone on standard output.
 pub fn init(filter: &str, format: LogFormat) -> anyhow::Result<()> {
+    init_with_traces(filter, format, None).map(|_| ())
+}
+
+/// What must outlive the program's work: the trace exporter, flushed on
+/// [`Telemetry::shutdown`].
+#[must_use = "keep it until the end, then call shutdown to flush the traces"]
+pub struct Telemetry {
+    traces: Option<opentelemetry_sdk::trace::SdkTracerProvider>,
+}
+
+impl Telemetry {
+    /// Sends the spans still buffered. Call it once, at the end.
+    pub fn shutdown(self) {
+        if let Some(traces) = self.traces
+            && let Err(err) = traces.shutdown()
+        {
+            tracing::warn!(error = %err, "failed to flush the traces");
+        }
+    }
+}
+
+/// [`init`], and with `otlp_endpoint` (an OpenTelemetry collector's OTLP/HTTP
+/// base address, e.g. `http://otel-collector:4318`) the spans are exported
+/// too: the request spans, with the same fields as the logs and nothing more.
+pub fn init_with_traces(
+    filter: &str,
+    format: LogFormat,
+    otlp_endpoint: Option<&str>,
+) -> anyhow::Result<Telemetry> {
+    use opentelemetry::trace::TracerProvider as _;
+    use opentelemetry_otlp::WithExportConfig as _;
+
     let filter = EnvFilter::try_new(filter)
         .with_context(|| format!("LOG_LEVEL is not a valid log filter: {filter:?}"))?;
     let json = match format {
@@ -21,7 +53,30 @@ pub fn init(filter: &str, format: LogFormat) -> anyhow::Result<()> {
         LogFormat::Pretty => false,
         LogFormat::Auto => !std::io::stderr().is_terminal(),
     };
-    let registry = tracing_subscriber::registry().with(filter);
+    let traces = match otlp_endpoint {
+        Some(endpoint) => {
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_http()
+                .with_endpoint(format!("{}/v1/traces", endpoint.trim_end_matches('/')))
+                .build()
+                .context("failed to set up the OpenTelemetry exporter")?;
+            Some(
+                opentelemetry_sdk::trace::SdkTracerProvider::builder()
+                    .with_batch_exporter(exporter)
+                    .with_resource(
+                        opentelemetry_sdk::Resource::builder()
+                            .with_service_name("portalen-api")
+                            .build(),
+                    )
+                    .build(),
+            )
+        }
+        None => None,
+    };
+    let otel = traces.as_ref().map(|provider| {
+        tracing_opentelemetry::layer().with_tracer(provider.tracer("portalen-api"))
+    });
+    let registry = tracing_subscriber::registry().with(filter).with(otel);
     let result = if json {
         registry
             .with(
@@ -37,7 +92,8 @@ pub fn init(filter: &str, format: LogFormat) -> anyhow::Result<()> {
             .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
             .try_init()
     };
-    result.context("failed to install the log subscriber")
+    result.context("failed to install the log subscriber")?;
+    Ok(Telemetry { traces })
 }
 
 /// The span of each HTTP request, and the one line logged when it ends.

@@ -497,3 +497,112 @@ async fn logs_are_json_lines_with_request_fields_and_never_a_token_or_a_personal
         "{finished:#?}"
     );
 }
+
+/// A stand-in OpenTelemetry collector: takes OTLP/HTTP posts, keeps
+/// (path, body) of each, answers 200.
+fn fake_collector() -> (String, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let mut buffer = Vec::new();
+                let mut chunk = [0u8; 8192];
+                loop {
+                    let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buffer[..end]).to_string();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            let (name, value) = l.split_once(':')?;
+                            name.eq_ignore_ascii_case("content-length")
+                                .then(|| value.trim().parse().ok())?
+                        })
+                        .unwrap_or(0);
+                    while buffer.len() < end + 4 + length {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let path = head
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_owned();
+                    let body = buffer[end + 4..end + 4 + length].to_vec();
+                    buffer.drain(..end + 4 + length);
+                    let _ = tx.send((path, body));
+                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), rx)
+}
+
+#[tokio::test]
+async fn with_an_otlp_endpoint_request_spans_are_exported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(["seed", "--demo"]),
+    );
+    let token = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+        "token",
+        "--partner",
+        "abf-ostergotland",
+        "--role",
+        "partner",
+    ]))
+    .trim()
+    .to_owned();
+    let (collector, posts) = fake_collector();
+    let (mut child, addr, _lines) =
+        serve_with(dir.path(), &[("OTEL_EXPORTER_OTLP_ENDPOINT", &collector)]);
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "query": "{ participants { totalCount } }" }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        body["data"]["participants"]["totalCount"].is_number(),
+        "{body}"
+    );
+    // SIGTERM: the batch is flushed on the way out.
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let exit = wait_with_timeout(&mut child, Duration::from_secs(20)).expect("exits");
+    assert!(exit.success());
+    let (path, body) = posts
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the collector got spans");
+    assert_eq!(path, "/v1/traces");
+    let contains = |needle: &str| body.windows(needle.len()).any(|w| w == needle.as_bytes());
+    for expected in [
+        "portalen-api",
+        "request",
+        "participants",
+        "abf-ostergotland",
+    ] {
+        assert!(contains(expected), "the export lacks {expected:?}");
+    }
+    assert!(!contains(&token), "a token was exported");
+}

@@ -42,7 +42,10 @@ async fn an_internal_error_is_masked_with_a_code_and_a_request_id() {
     assert_eq!(error["message"], "internal server error");
     assert_eq!(error["extensions"]["requestId"], request_id.as_str());
     // The rest of the query still answers.
-    assert_eq!(body["data"]["partnerOrganisation"]["name"], "HC Vita Hästen");
+    assert_eq!(
+        body["data"]["partnerOrganisation"]["name"],
+        "HC Vita Hästen"
+    );
     for internal in [
         "mentor_moved_away",
         "no such table",
