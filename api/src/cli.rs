@@ -65,7 +65,9 @@ async fn open(global: &GlobalArgs) -> anyhow::Result<DatabaseConnection> {
 async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let settings = global.database()?;
-    let db = db::connect(&settings).await?;
+    let mut db = db::connect(&settings).await?;
+    // Counts every SQL statement, for `portalen_db_statements_total`.
+    db.set_metric_callback(|_| crate::metrics::count_statement());
     db::migrate(&db).await?;
     if args.seed_demo == SeedDemo::IfEmpty && is_empty(&db).await? {
         let counts = seed::demo::seed_demo(&db).await?;

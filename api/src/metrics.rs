@@ -19,6 +19,7 @@ pub struct Metrics {
     latency: HistogramVec,
     auth_failures: IntCounterVec,
     rate_limited: IntCounterVec,
+    statements: prometheus::IntCounter,
     pool: IntGaugeVec,
 }
 
@@ -57,6 +58,10 @@ impl Metrics {
             ),
             &["class"],
         )?;
+        let statements = prometheus::IntCounter::new(
+            "portalen_db_statements_total",
+            "SQL statements run by this process",
+        )?;
         let pool = IntGaugeVec::new(
             Opts::new(
                 "portalen_db_pool_connections",
@@ -68,6 +73,7 @@ impl Metrics {
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(auth_failures.clone()))?;
         registry.register(Box::new(rate_limited.clone()))?;
+        registry.register(Box::new(statements.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         Ok(Self {
             registry,
@@ -75,6 +81,7 @@ impl Metrics {
             latency,
             auth_failures,
             rate_limited,
+            statements,
             pool,
         })
     }
@@ -114,12 +121,24 @@ impl Metrics {
         self.pool
             .with_label_values(&["in_use"])
             .set(i64::from(size.saturating_sub(idle)));
+        self.statements.reset();
+        self.statements
+            .inc_by(DB_STATEMENTS.load(std::sync::atomic::Ordering::Relaxed));
         let mut buffer = Vec::new();
         if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
             tracing::error!(error = %err, "failed to encode metrics");
         }
         String::from_utf8(buffer).unwrap_or_default()
     }
+}
+
+/// SQL statements run by this process, counted by the connection's metric
+/// callback (installed by `serve`).
+static DB_STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts one SQL statement.
+pub fn count_statement() {
+    DB_STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The first root field of the operation a request runs, for labels.

@@ -585,6 +585,19 @@ async fn with_an_otlp_endpoint_request_spans_are_exported() {
         body["data"]["participants"]["totalCount"].is_number(),
         "{body}"
     );
+    // The served binary counts its SQL statements.
+    let metrics = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let statements: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("portalen_db_statements_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no statement counter: {metrics}"));
+    assert!(statements >= 2, "auth and the count: {statements}");
     // SIGTERM: the batch is flushed on the way out.
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
