@@ -51,3 +51,48 @@ async fn a_dashboard_page_costs_the_same_few_statements_whatever_its_size() {
     );
     assert!(counts[1] <= 6, "{counts:?}");
 }
+
+#[tokio::test]
+async fn the_dashboard_asks_for_open_placements_only_at_no_extra_cost() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    portalen_api::seed::scale::seed_scale(&app.db, 200)
+        .await
+        .expect("seed");
+    let token = app.admin_token().await;
+    let page = |status: &str| {
+        format!(
+            "{{ participants(first: 50) {{ edges {{ node {{ placements{status} {{ status employer {{ name }} mentor {{ givenName }} }} }} }} }} }}"
+        )
+    };
+    let statuses = |body: &serde_json::Value| -> Vec<String> {
+        body["data"]["participants"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .flat_map(|e| e["node"]["placements"].as_array().cloned().unwrap_or_default())
+            .map(|p| p["status"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    app.graphql_as(&token, &page(""), json!({})).await;
+    app.take_statement_count();
+    let all = app.graphql_as(&token, &page(""), json!({})).await;
+    let unfiltered = app.take_statement_count();
+    let open = app
+        .graphql_as(&token, &page("(status: [PROPOSED, ACCEPTED, ACTIVE])"), json!({}))
+        .await;
+    let filtered = app.take_statement_count();
+    let (all, open) = (statuses(&all), statuses(&open));
+    assert!(
+        all.iter().any(|s| !["PROPOSED", "ACCEPTED", "ACTIVE"].contains(&s.as_str())),
+        "the fixture has closed placements too: {all:?}"
+    );
+    let expected: Vec<_> = all
+        .iter()
+        .filter(|s| ["PROPOSED", "ACCEPTED", "ACTIVE"].contains(&s.as_str()))
+        .cloned()
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(open, expected);
+    assert_eq!(filtered, unfiltered, "the filter costs no statement");
+    assert!(filtered <= 5, "{filtered}");
+}

@@ -24,7 +24,7 @@ use entity::{
     PlacementStatus, SlotStatus, consent, employer, internship_slot, mentor, mentorship,
     participant, placement,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
 use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
@@ -50,31 +50,36 @@ fn current_mentees(mentor_id: Uuid) -> sea_orm::sea_query::SelectStatement {
 pub fn participants(caller: &Caller) -> Condition {
     match (caller.role, caller.principal) {
         (Role::Administrator, _) => Condition::all(),
-        (Role::Partner, _) => Condition::any()
-            .add(
-                participant::Column::Id.in_subquery(
-                    Query::select()
-                        .column(consent::Column::ParticipantId)
-                        .from(consent::Entity)
-                        .and_where(
-                            consent::Column::PartnerOrganisationId.eq(caller.organisation_id),
-                        )
-                        .and_where(consent::Column::RevokedAt.is_null())
-                        .to_owned(),
-                ),
-            )
-            .add(
-                participant::Column::Id.in_subquery(
-                    Query::select()
-                        .column(placement::Column::ParticipantId)
-                        .from(placement::Entity)
-                        .and_where(
-                            placement::Column::ResponsiblePartnerId.eq(caller.organisation_id),
-                        )
-                        .and_where(placement::Column::Status.is_in(ACTIVE_PLACEMENT))
-                        .to_owned(),
-                ),
-            ),
+        (Role::Partner, _) => {
+            // A correlated EXISTS over UNION ALL: probed row by row through
+            // two indexes, so a page in id order stops after its rows. The
+            // `id IN (subquery) OR id IN (subquery)` form made PostgreSQL hash
+            // the organisation's whole visible set on every query (see
+            // docs/performance.md).
+            let mut consented = Query::select()
+                .expr(Expr::val(1))
+                .from(consent::Entity)
+                .and_where(
+                    Expr::col((consent::Entity, consent::Column::ParticipantId))
+                        .equals((participant::Entity, participant::Column::Id)),
+                )
+                .and_where(consent::Column::PartnerOrganisationId.eq(caller.organisation_id))
+                .and_where(consent::Column::RevokedAt.is_null())
+                .to_owned();
+            let placed = Query::select()
+                .expr(Expr::val(1))
+                .from(placement::Entity)
+                .and_where(
+                    Expr::col((placement::Entity, placement::Column::ParticipantId))
+                        .equals((participant::Entity, participant::Column::Id)),
+                )
+                .and_where(placement::Column::ResponsiblePartnerId.eq(caller.organisation_id))
+                .and_where(placement::Column::Status.is_in(ACTIVE_PLACEMENT))
+                .to_owned();
+            Condition::all().add(Expr::exists(
+                consented.union(UnionType::All, placed).to_owned(),
+            ))
+        }
         (Role::Employer, Principal::Employer(id)) => Condition::all().add(
             participant::Column::Id.in_subquery(
                 Query::select()

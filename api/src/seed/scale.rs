@@ -360,6 +360,14 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
     txn.commit()
         .await
         .context("failed to commit the scale seed")?;
+    // Fresh statistics, so that the first queries are planned for the data
+    // just loaded rather than for empty tables.
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("ANALYZE")
+            .await
+            .context("failed to analyse the seeded tables")?;
+    }
     SeedCounts::read(db)
         .await
         .context("failed to count seeded rows")

@@ -2,7 +2,9 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::participant;
 
 use super::{Consent, Mentor, Mentorship, Placement, loader_error, loaders};
-use crate::graphql::enums::{LanguageLevel, ParticipantStatus, Site, SwedishLevel};
+use crate::graphql::enums::{
+    LanguageLevel, ParticipantStatus, PlacementStatus, Site, SwedishLevel,
+};
 
 use crate::graphql::guards::{ParticipantFieldGuard, Require};
 use crate::graphql::ids::{self, NodeType};
@@ -112,18 +114,31 @@ impl Participant {
         Some(self.0.interests.as_slice().to_vec())
     }
 
-    /// The participant's placements that the caller may see. Profile field;
-    /// requires `placements:read`.
+    /// The participant's placements that the caller may see, oldest first.
+    /// Profile field; requires `placements:read`.
     #[graphql(
         guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::scope(Scope::PlacementsRead))"
     )]
-    async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
+    async fn placements(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default,
+            desc = "Only placements in these states (e.g. `[PROPOSED, ACCEPTED, ACTIVE]` for the open ones); empty for all."
+        )]
+        status: Vec<PlacementStatus>,
+    ) -> Result<Option<Vec<Placement>>> {
         let rows = loaders(ctx)?
             .load_one(PlacementsOfParticipant(self.0.id))
             .await
             .map_err(loader_error)?
             .unwrap_or_default();
-        Ok(Some(rows.into_iter().map(Placement).collect()))
+        Ok(Some(
+            rows.into_iter()
+                .filter(|p| status.is_empty() || status.contains(&p.status.into()))
+                .map(Placement)
+                .collect(),
+        ))
     }
 
     /// The participant's current mentors that the caller may see. Profile
