@@ -78,6 +78,7 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
         tokens: global.token_settings(),
         access_token_ttl: Duration::from_secs(global.access_token_ttl),
         loader_batch_window: Duration::from_millis(args.loader_batch_window_ms),
+        callers: Default::default(),
     };
     let server = Application::build(
         &ServerSettings {

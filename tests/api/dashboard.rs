@@ -69,7 +69,12 @@ async fn the_dashboard_asks_for_open_placements_only_at_no_extra_cost() {
             .as_array()
             .expect("edges")
             .iter()
-            .flat_map(|e| e["node"]["placements"].as_array().cloned().unwrap_or_default())
+            .flat_map(|e| {
+                e["node"]["placements"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
             .map(|p| p["status"].as_str().unwrap_or_default().to_owned())
             .collect()
     };
@@ -78,12 +83,17 @@ async fn the_dashboard_asks_for_open_placements_only_at_no_extra_cost() {
     let all = app.graphql_as(&token, &page(""), json!({})).await;
     let unfiltered = app.take_statement_count();
     let open = app
-        .graphql_as(&token, &page("(status: [PROPOSED, ACCEPTED, ACTIVE])"), json!({}))
+        .graphql_as(
+            &token,
+            &page("(status: [PROPOSED, ACCEPTED, ACTIVE])"),
+            json!({}),
+        )
         .await;
     let filtered = app.take_statement_count();
     let (all, open) = (statuses(&all), statuses(&open));
     assert!(
-        all.iter().any(|s| !["PROPOSED", "ACCEPTED", "ACTIVE"].contains(&s.as_str())),
+        all.iter()
+            .any(|s| !["PROPOSED", "ACCEPTED", "ACTIVE"].contains(&s.as_str())),
         "the fixture has closed placements too: {all:?}"
     );
     let expected: Vec<_> = all

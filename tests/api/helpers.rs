@@ -294,6 +294,7 @@ async fn spawn(
             access_token_ttl: Duration::from_secs(300),
             // Generous, so that statement counts stay exact on a busy machine.
             loader_batch_window: Duration::from_millis(20),
+            callers: Default::default(),
         },
     )
     .expect("build the application");
@@ -428,6 +429,7 @@ impl TestApp {
                 tokens: token_settings(),
                 access_token_ttl: Duration::from_secs(300),
                 loader_batch_window: Duration::from_millis(20),
+                callers: Default::default(),
             },
         )
         .expect("build the second instance");

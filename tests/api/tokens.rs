@@ -594,3 +594,25 @@ async fn only_an_administrator_with_partners_admin_changes_grants() {
             .contains(&"audit:read".to_owned())
     );
 }
+
+#[tokio::test]
+async fn a_token_used_again_within_seconds_skips_the_organisation_lookup() {
+    let app = spawn_app().await;
+    let token = app
+        .token("abf-ostergotland", "partner", &["slots:read"], "staff-9")
+        .await;
+    app.take_statement_count();
+    app.graphql_as(&token, "{ __typename }", json!({})).await;
+    assert_eq!(app.take_statement_count(), 1, "the first use looks it up");
+    app.graphql_as(&token, "{ __typename }", json!({})).await;
+    assert_eq!(app.take_statement_count(), 0, "the second is remembered");
+    // A token the server never saw is looked up, and a wrong one refused.
+    let other = app
+        .token("abf-ostergotland", "partner", &["slots:read"], "staff-10")
+        .await;
+    app.graphql_as(&other, "{ __typename }", json!({})).await;
+    assert_eq!(app.take_statement_count(), 1);
+    let mut forged = token.clone();
+    forged.push('x');
+    assert_refused(&app, &format!("Bearer {forged}"), "a changed token").await;
+}

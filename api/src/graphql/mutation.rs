@@ -1189,6 +1189,8 @@ impl PartnerMutation {
             Err(err) => Err(err),
         };
         let (partner, user_errors) = payload(write.finish(result).await)?;
+        // Committed: tokens remembered with the old grant or status go.
+        crate::services::callers::cache::forget_callers();
         Ok(PartnerOrganisationPayload {
             partner_organisation: partner.map(PartnerOrganisation),
             user_errors,
@@ -1219,6 +1221,8 @@ impl PartnerMutation {
         let result =
             services::partners::set_status(write.txn(), &input.slug, input.status.into()).await;
         let (partner, user_errors) = payload(write.finish(result).await)?;
+        // Committed: tokens remembered with the old grant or status go.
+        crate::services::callers::cache::forget_callers();
         Ok(PartnerOrganisationPayload {
             partner_organisation: partner.map(PartnerOrganisation),
             user_errors,

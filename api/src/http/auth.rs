@@ -20,6 +20,8 @@ pub struct AuthState {
     pub access_token_ttl: Duration,
     /// How long a DataLoader waits for more keys before it queries.
     pub loader_batch_window: Duration,
+    /// Tokens authenticated a moment ago.
+    pub callers: callers::cache::CallerCache,
 }
 
 /// Why a request's credentials were refused.
@@ -65,12 +67,20 @@ pub async fn caller_from_token(
     auth: &AuthState,
     db: &DatabaseConnection,
 ) -> Result<Caller, AuthFailure> {
+    if let Some(caller) = auth.callers.recall(token) {
+        return Ok(caller);
+    }
+    let generation = callers::cache::generation();
     let claims = verify(&auth.keys, &auth.tokens, token).map_err(|e| {
         tracing::info!(reason = %e, "refused a token");
         AuthFailure::Unauthenticated(e.to_string())
     })?;
     match callers::authenticate(db, &claims).await {
-        Ok(caller) => Ok(caller),
+        Ok(caller) => {
+            auth.callers
+                .remember(token, &caller, claims.exp, generation);
+            Ok(caller)
+        }
         Err(ServiceError::Unauthenticated { reason }) => {
             tracing::info!(%reason, org = %claims.org, "refused a token");
             Err(AuthFailure::Unauthenticated(reason))

@@ -112,3 +112,91 @@ pub async fn check_grant<C: ConnectionTrait>(
     }
     Ok(organisation.id)
 }
+
+/// A short-lived memory of authenticated tokens, so that a token used again
+/// within a few seconds skips both its signature check and the
+/// organisation's lookup: the largest fixed cost of a request.
+///
+/// Changes to an organisation (its grant, its status) made through this
+/// process clear it at once ([`forget_callers`]); made through another
+/// instance, they reach this one within [`CALLER_CACHE_TTL`].
+pub mod cache {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use crate::policy::Caller;
+
+    /// How long an authenticated token is remembered.
+    pub const CALLER_CACHE_TTL: Duration = Duration::from_secs(5);
+    /// The most tokens remembered; past it, the memory starts over.
+    const CAPACITY: usize = 10_000;
+
+    struct Entry {
+        caller: Caller,
+        until: Instant,
+        generation: u64,
+    }
+
+    static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+    /// The generation a lookup starts in; pass it to [`CallerCache::remember`].
+    pub fn generation() -> u64 {
+        GENERATION.load(Ordering::Acquire)
+    }
+
+    /// One server's memory of tokens (a server's, not the process's: it
+    /// holds what that server's keys verified).
+    #[derive(Clone, Default)]
+    pub struct CallerCache {
+        entries: Arc<Mutex<HashMap<String, Entry>>>,
+    }
+
+    impl CallerCache {
+        /// The caller of a token authenticated a moment ago, if still fresh.
+        pub fn recall(&self, token: &str) -> Option<Caller> {
+            let entries = self.entries.lock().ok()?;
+            let entry = entries.get(token)?;
+            (entry.until > Instant::now() && entry.generation == generation())
+                .then(|| entry.caller.clone())
+        }
+
+        /// Remembers a token's caller until the TTL or the token's expiry
+        /// (`expires_at`, Unix seconds), whichever is first; not at all if an
+        /// organisation changed since `started_in`.
+        pub fn remember(&self, token: &str, caller: &Caller, expires_at: i64, started_in: u64) {
+            let left = expires_at.saturating_sub(chrono::Utc::now().timestamp());
+            let Ok(left) = u64::try_from(left) else {
+                return;
+            };
+            if left == 0 || started_in != generation() {
+                return;
+            }
+            let Ok(mut entries) = self.entries.lock() else {
+                return;
+            };
+            if entries.len() >= CAPACITY {
+                let now = Instant::now();
+                entries.retain(|_, e| e.until > now);
+                if entries.len() >= CAPACITY {
+                    entries.clear();
+                }
+            }
+            entries.insert(
+                token.to_owned(),
+                Entry {
+                    caller: caller.clone(),
+                    until: Instant::now() + CALLER_CACHE_TTL.min(Duration::from_secs(left)),
+                    generation: started_in,
+                },
+            );
+        }
+    }
+
+    /// Forgets every remembered token: call it after an organisation's grant
+    /// or status changed (once the change is committed).
+    pub fn forget_callers() {
+        GENERATION.fetch_add(1, Ordering::AcqRel);
+    }
+}
