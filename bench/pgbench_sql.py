@@ -5,7 +5,8 @@ Q2 and Q3, as a partner organisation, with the ids it would use.
 
 The statements mirror what the service issues (see docs/performance.md): the
 token's organisation, the row-scoped page or row, and one batched lookup per
-nested level; Q3 is one transaction with the proposal and its audit event.
+nested level; Q3 is one transaction with the proposal and its audit event
+(its proposals start on 2099-01-01, so that the benchmark can remove them).
 """
 
 import subprocess
@@ -67,7 +68,7 @@ BEGIN;
 SELECT * FROM participant WHERE participant.id = '{first[1]}' AND {SCOPE} LIMIT 1;
 SELECT * FROM employer WHERE employer.id = '{first[2]}' LIMIT 1;
 INSERT INTO placement (id, participant_id, employer_id, slot_id, responsible_partner_id, mentor_id, kind, status, starts_on, ends_on, outcome, version, created_at, updated_at)
-  VALUES (gen_random_uuid(), '{first[1]}', '{first[2]}', NULL, '{org}', NULL, 'internship', 'proposed', '2027-03-01', NULL, NULL, 1, now(), now());
+  VALUES (gen_random_uuid(), '{first[1]}', '{first[2]}', NULL, '{org}', NULL, 'internship', 'proposed', '2099-01-01', NULL, NULL, 1, now(), now());
 INSERT INTO audit_event (id, occurred_at, request_id, actor, organisation_id, role, kind, operation, entity, entity_id, fields)
   VALUES (gen_random_uuid(), now(), 'pgbench', 'bench', '{org}', 'partner', 'mutation', 'proposePlacement', 'placement', gen_random_uuid(), '["participantId","employerId"]');
 COMMIT;
