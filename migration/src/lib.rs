@@ -28,6 +28,7 @@ mod m20261123_000016_unique_current_mentorship_and_consent;
 mod m20261123_000017_create_audit_event;
 mod m20261123_000018_participant_erased_at;
 mod m20261123_000019_create_idempotency_key;
+mod m20261123_000020_placement_scope_index;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000017_create_audit_event::Migration),
             Box::new(m20261123_000018_participant_erased_at::Migration),
             Box::new(m20261123_000019_create_idempotency_key::Migration),
+            Box::new(m20261123_000020_placement_scope_index::Migration),
         ]
     }
 }
