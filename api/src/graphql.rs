@@ -74,11 +74,20 @@ impl Limits {
     /// Checks what the validator does not: aliases and root fields.
     /// `Err` holds a message naming the limit.
     pub fn check_document(&self, query: &str, operation_name: Option<&str>) -> Result<(), String> {
-        use async_graphql::parser::types::{DocumentOperations, Selection, SelectionSet};
-        let Ok(document) = async_graphql::parser::parse_query(query) else {
+        match async_graphql::parser::parse_query(query) {
+            Ok(document) => self.check_parsed(&document, operation_name),
             // Syntax errors are the validator's to report.
-            return Ok(());
-        };
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// [`Limits::check_document`] on a document already parsed.
+    pub fn check_parsed(
+        &self,
+        document: &async_graphql::parser::types::ExecutableDocument,
+        operation_name: Option<&str>,
+    ) -> Result<(), String> {
+        use async_graphql::parser::types::{DocumentOperations, Selection, SelectionSet};
         fn aliases(set: &SelectionSet) -> usize {
             set.items
                 .iter()

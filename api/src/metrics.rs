@@ -121,9 +121,10 @@ impl Metrics {
         self.pool
             .with_label_values(&["in_use"])
             .set(i64::from(size.saturating_sub(idle)));
-        self.statements.reset();
+        // Catch the counter up with the process's count (never backwards).
+        let counted = DB_STATEMENTS.load(std::sync::atomic::Ordering::Relaxed);
         self.statements
-            .inc_by(DB_STATEMENTS.load(std::sync::atomic::Ordering::Relaxed));
+            .inc_by(counted.saturating_sub(self.statements.get()));
         let mut buffer = Vec::new();
         if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut buffer) {
             tracing::error!(error = %err, "failed to encode metrics");
@@ -142,11 +143,11 @@ pub fn count_statement() {
 }
 
 /// The first root field of the operation a request runs, for labels.
-pub fn operation_label(query: &str, operation_name: Option<&str>) -> String {
+pub fn operation_label(
+    document: &async_graphql::parser::types::ExecutableDocument,
+    operation_name: Option<&str>,
+) -> String {
     use async_graphql::parser::types::{DocumentOperations, Selection};
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return "invalid".to_owned();
-    };
     let operation = match &document.operations {
         DocumentOperations::Single(op) => Some(op),
         DocumentOperations::Multiple(ops) => match operation_name {

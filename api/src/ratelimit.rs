@@ -132,6 +132,17 @@ pub struct Charge {
 }
 
 impl Charge {
+    /// What a refused request is told; `wait` is its `retry_after`.
+    pub fn refusal(&self, wait: Duration) -> String {
+        format!(
+            "rate limit exceeded: this query costs {} points and {} of {} per minute are left; retry in {} s",
+            self.cost,
+            self.remaining,
+            self.limit,
+            wait.as_secs().max(1)
+        )
+    }
+
     /// The headers every answer carries, and `Retry-After` on a refusal.
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         let mut headers = vec![
@@ -246,16 +257,7 @@ impl Extension for RateLimitCharge {
         };
         let charge = budget.charge(cost);
         if let Some(wait) = charge.retry_after {
-            let mut error = ServerError::new(
-                format!(
-                    "rate limit exceeded: this query costs {} points and {} of {} per minute are left; retry in {} s",
-                    charge.cost,
-                    charge.remaining,
-                    charge.limit,
-                    wait.as_secs().max(1)
-                ),
-                None,
-            );
+            let mut error = ServerError::new(charge.refusal(wait), None);
             let mut extensions = async_graphql::ErrorExtensionValues::default();
             extensions.set("code", RATE_LIMITED);
             error.extensions = Some(extensions);

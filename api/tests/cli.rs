@@ -108,6 +108,27 @@ fn serve_with(
     panic!("portalen did not report its address");
 }
 
+/// A data directory with the demo network, and a partner token of `partner`
+/// minted by `portalen token`.
+fn demo_with_partner_token(partner: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(["seed", "--demo"]),
+    );
+    let token = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+        "token",
+        "--partner",
+        partner,
+        "--role",
+        "partner",
+    ]))
+    .trim()
+    .to_owned();
+    (dir, token)
+}
+
 fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
@@ -391,21 +412,7 @@ fn a_retention_dry_run_reports_and_changes_nothing_and_a_real_run_applies_it() {
 
 #[tokio::test]
 async fn logs_are_json_lines_with_request_fields_and_never_a_token_or_a_personal_value() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    run_ok(
-        portalen()
-            .env("PORTALEN_DATA_DIR", dir.path())
-            .args(["seed", "--demo"]),
-    );
-    let token = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
-        "token",
-        "--partner",
-        "norrkopings-kommun",
-        "--role",
-        "partner",
-    ]))
-    .trim()
-    .to_owned();
+    let (dir, token) = demo_with_partner_token("norrkopings-kommun");
     // Debug level: the most a log can say.
     let (mut child, addr, lines) = serve_with(dir.path(), &[("LOG_LEVEL", "debug")]);
     let http = reqwest::Client::new();
@@ -553,21 +560,7 @@ fn fake_collector() -> (String, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
 
 #[tokio::test]
 async fn with_an_otlp_endpoint_request_spans_are_exported() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    run_ok(
-        portalen()
-            .env("PORTALEN_DATA_DIR", dir.path())
-            .args(["seed", "--demo"]),
-    );
-    let token = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
-        "token",
-        "--partner",
-        "abf-ostergotland",
-        "--role",
-        "partner",
-    ]))
-    .trim()
-    .to_owned();
+    let (dir, token) = demo_with_partner_token("abf-ostergotland");
     let (collector, posts) = fake_collector();
     let (mut child, addr, _lines) =
         serve_with(dir.path(), &[("OTEL_EXPORTER_OTLP_ENDPOINT", &collector)]);

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::spawn_app;
@@ -64,18 +64,9 @@ async fn an_internal_error_is_masked_with_a_code_and_a_request_id() {
 async fn a_graceful_stop_lets_a_request_in_flight_finish() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    let before = entity::participant::Entity::find()
-        .count(&app.db)
-        .await
-        .expect("count");
+    let before = app.participant_count().await;
     // Hold the write lock so the request is surely in flight when the stop comes.
-    let blocker = app.db.begin().await.expect("begin");
-    let lock = if app.on_postgres() {
-        "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE"
-    } else {
-        "UPDATE partner_organisation SET name = name"
-    };
-    blocker.execute_unprepared(lock).await.expect("lock");
+    let blocker = app.hold_participant_lock().await;
     let in_flight = {
         let client = app.client.clone();
         let url = format!("{}/graphql", app.address);
@@ -108,10 +99,7 @@ async fn a_graceful_stop_lets_a_request_in_flight_finish() {
         .await
         .expect("stopped")
         .expect("join");
-    let after = entity::participant::Entity::find()
-        .count(&app.db)
-        .await
-        .expect("count");
+    let after = app.participant_count().await;
     assert_eq!(after, before + 1);
     // And it no longer takes requests.
     assert!(

@@ -144,7 +144,7 @@ async fn answers_follow_graphql_over_http_media_types_and_status_codes() {
 async fn mutations_are_refused_over_get() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    let before = participants(&app).await;
+    let before = app.participant_count().await;
     let response = app
         .client
         .get(format!("{}/graphql", app.address))
@@ -169,13 +169,5 @@ async fn mutations_are_refused_over_get() {
         body["errors"][0]["extensions"]["code"],
         "METHOD_NOT_ALLOWED"
     );
-    assert_eq!(participants(&app).await, before);
-}
-
-async fn participants(app: &crate::helpers::TestApp) -> u64 {
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    entity::participant::Entity::find()
-        .count(&app.db)
-        .await
-        .expect("count")
+    assert_eq!(app.participant_count().await, before);
 }

@@ -444,6 +444,29 @@ impl TestApp {
         self.statements.swap(0, Ordering::SeqCst)
     }
 
+    /// How many participant rows the database holds.
+    pub async fn participant_count(&self) -> u64 {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::participant::Entity::find()
+            .count(&self.db)
+            .await
+            .expect("count participants")
+    }
+
+    /// Opens a transaction that holds the lock creating a participant needs
+    /// (the table on PostgreSQL, the write lock on SQLite) until it ends.
+    pub async fn hold_participant_lock(&self) -> sea_orm::DatabaseTransaction {
+        use sea_orm::TransactionTrait;
+        let blocker = self.db.begin().await.expect("begin");
+        let lock = if self.on_postgres() {
+            "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE"
+        } else {
+            "UPDATE partner_organisation SET name = name"
+        };
+        blocker.execute_unprepared(lock).await.expect("lock");
+        blocker
+    }
+
     /// Stops the server, letting in-flight requests finish.
     pub async fn stop(&self) {
         self.handle.stop(true).await;

@@ -146,14 +146,7 @@ async fn batches_run_each_operation_up_to_the_limit_and_are_refused_whole_over_i
             .json(&body)
             .send()
     };
-    let count = || async {
-        use sea_orm::{EntityTrait, PaginatorTrait};
-        entity::participant::Entity::find()
-            .count(&app.db)
-            .await
-            .expect("count")
-    };
-    let before = count().await;
+    let before = app.participant_count().await;
     let response = post(json!([viewer, create, viewer])).await.expect("send");
     assert_eq!(response.status(), 200);
     let answers: Value = response.json().await.expect("json");
@@ -166,12 +159,16 @@ async fn batches_run_each_operation_up_to_the_limit_and_are_refused_whole_over_i
         "{answers}"
     );
     assert_eq!(answers.as_array().map(Vec::len), Some(3));
-    assert_eq!(count().await, before + 1);
+    assert_eq!(app.participant_count().await, before + 1);
 
     let response = post(json!([create, create, create, create]))
         .await
         .expect("send");
     let body: Value = response.json().await.expect("json");
     assert!(refused(&body, "MAX_BATCH_LENGTH"), "{body}");
-    assert_eq!(count().await, before + 1, "a refused batch runs nothing");
+    assert_eq!(
+        app.participant_count().await,
+        before + 1,
+        "a refused batch runs nothing"
+    );
 }

@@ -1,7 +1,6 @@
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_codes, spawn_app};
+use crate::helpers::{error_codes, spawn_app};
 
 const CREATE: &str =
     "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) {
@@ -11,13 +10,6 @@ const UPDATE: &str =
     "mutation($input: UpdateParticipantInput!) { updateParticipant(input: $input) {
     participant { id displayName goal email skills languages { language } }
     userErrors { field message code } } }";
-
-async fn participants(app: &TestApp) -> u64 {
-    entity::participant::Entity::find()
-        .count(&app.db)
-        .await
-        .expect("count")
-}
 
 #[tokio::test]
 async fn a_partner_registers_a_participant_with_only_a_name_and_then_sees_them() {
@@ -62,7 +54,7 @@ async fn a_partner_registers_a_participant_with_only_a_name_and_then_sees_them()
 async fn invalid_input_is_a_user_error_and_creates_nothing() {
     let app = spawn_app().await;
     let token = app.admin_token().await;
-    let before = participants(&app).await;
+    let before = app.participant_count().await;
     for (input, field) in [
         (
             json!({ "displayName": " ", "consentPurpose": "x" }),
@@ -105,7 +97,7 @@ async fn invalid_input_is_a_user_error_and_creates_nothing() {
         );
         assert_eq!(payload["userErrors"][0]["code"], "INVALID");
     }
-    assert_eq!(participants(&app).await, before);
+    assert_eq!(app.participant_count().await, before);
 }
 
 #[tokio::test]
@@ -119,12 +111,12 @@ async fn writing_personal_fields_needs_the_pii_scope() {
             "staff-1",
         )
         .await;
-    let before = participants(&app).await;
+    let before = app.participant_count().await;
     let body = app
         .graphql_as(&without, CREATE, json!({ "input": { "displayName": "A", "consentPurpose": "x", "email": "a@example.org" } }))
         .await;
     assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
-    assert_eq!(participants(&app).await, before);
+    assert_eq!(app.participant_count().await, before);
 }
 
 #[tokio::test]

@@ -5,7 +5,6 @@
 use std::num::NonZeroU32;
 
 use portalen_api::ratelimit::RateLimitSettings;
-use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with_rate_limits};
@@ -31,13 +30,6 @@ fn page(n: u32) -> String {
 
 fn header(response: &reqwest::Response, name: &str) -> Option<u32> {
     response.headers().get(name)?.to_str().ok()?.parse().ok()
-}
-
-async fn participants(app: &TestApp) -> u64 {
-    entity::participant::Entity::find()
-        .count(&app.db)
-        .await
-        .expect("count")
 }
 
 async fn partner(app: &TestApp, org: &str) -> String {
@@ -100,7 +92,7 @@ async fn over_budget_is_429_with_retry_after_runs_nothing_and_other_organisation
     // Spend the rest (3 × 2 + 1 = 7 of 9), then a mutation over budget runs nothing.
     let rest = app.post_graphql(Some(&token), &page(2), json!({})).await;
     assert_eq!(rest.status(), 200);
-    let before = participants(&app).await;
+    let before = app.participant_count().await;
     let create = "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) {
         participant { id displayName status skills languages { language level } }
         userErrors { field message code } } }";
@@ -114,7 +106,7 @@ async fn over_budget_is_429_with_retry_after_runs_nothing_and_other_organisation
     assert_eq!(response.status(), 429);
     let body: Value = response.json().await.expect("json");
     assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{body}");
-    assert_eq!(participants(&app).await, before, "nothing was created");
+    assert_eq!(app.participant_count().await, before, "nothing was created");
 
     // Another organisation has its own bucket.
     let other = partner(&app, "hyresbostader").await;

@@ -4,34 +4,21 @@
 
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app_with_request_timeout};
+use crate::helpers::spawn_app_with_request_timeout;
 
 const CREATE: &str = "mutation { createParticipant(input: { displayName: \"Väntar\", consentPurpose: \"Matchning\" }) { participant { id } } }";
-
-async fn participants(app: &TestApp) -> u64 {
-    entity::participant::Entity::find()
-        .count(&app.db)
-        .await
-        .expect("count")
-}
 
 #[tokio::test]
 async fn a_request_blocked_past_the_timeout_answers_503_and_leaves_nothing() {
     let app = spawn_app_with_request_timeout(Duration::from_secs(1)).await;
     let token = app.admin_token().await;
-    let before = participants(&app).await;
+    let before = app.participant_count().await;
 
     // Another writer holds the lock the mutation needs.
-    let blocker = app.db.begin().await.expect("begin");
-    let lock = if app.on_postgres() {
-        "LOCK TABLE participant IN ACCESS EXCLUSIVE MODE"
-    } else {
-        "UPDATE partner_organisation SET name = name"
-    };
-    blocker.execute_unprepared(lock).await.expect("lock");
+    let blocker = app.hold_participant_lock().await;
 
     let started = Instant::now();
     let response = app.post_graphql(Some(&token), CREATE, json!({})).await;
@@ -54,7 +41,7 @@ async fn a_request_blocked_past_the_timeout_answers_503_and_leaves_nothing() {
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(
-        participants(&app).await,
+        app.participant_count().await,
         before + 1,
         "the abandoned one left nothing"
     );

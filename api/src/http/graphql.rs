@@ -1,6 +1,6 @@
 //! `POST /graphql`, `GET /graphql` (GraphQL over HTTP) and GraphiQL.
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use async_graphql::BatchRequest;
 use async_graphql::http::GraphiQLSource;
@@ -42,12 +42,14 @@ pub async fn execute_post(
     // one after another; the answer is the array of their answers.
     let max = limits.map_or(usize::MAX, |l| l.max_batch_length);
     if requests.is_empty() || requests.len() > max {
-        return too_complex(
+        return error_answer(
+            StatusCode::OK,
+            "QUERY_TOO_COMPLEX",
             &format!(
                 "the batch has {} operations; it must have 1 to {max} (MAX_BATCH_LENGTH)",
                 requests.len()
             ),
-            &request_id.to_string(),
+            &request_id,
         );
     }
     let mut answers = Vec::with_capacity(requests.len());
@@ -131,10 +133,12 @@ async fn execute(
         }
         None => address_budget(),
     };
+    // Parsed once here; the limits, the metrics label and the execution
+    // all use this document. A syntax error is the executor's to report.
+    let document = async_graphql::parser::parse_query(&request.0.query).ok();
     // The document's own limits: a refused query runs nothing and costs 1.
-    if let Some(limits) = limits
-        && let Err(message) =
-            limits.check_document(&request.0.query, request.0.operation_name.as_deref())
+    if let (Some(limits), Some(document)) = (limits, &document)
+        && let Err(message) = limits.check_parsed(document, request.0.operation_name.as_deref())
     {
         let charge = budget.as_ref().map(|b| b.charge(1));
         if let Some(refused) = refused_charge(req, budget.as_ref(), charge, &request_id) {
@@ -142,7 +146,10 @@ async fn execute(
             return refused;
         }
         record(req, "invalid", "QUERY_TOO_COMPLEX", started);
-        return with_charge(too_complex(&message, &request_id.to_string()), charge);
+        return with_charge(
+            error_answer(StatusCode::OK, "QUERY_TOO_COMPLEX", &message, &request_id),
+            charge,
+        );
     }
     let mut request = request.into_inner().data(loaders::for_request(
         db.clone(),
@@ -167,17 +174,21 @@ async fn execute(
         // Charged with the query's complexity once it is validated.
         request = request.data(budget.clone());
     }
-    let query = (!request.query.is_empty()).then(|| request.query.clone());
-    let operation = request.operation_name.clone().or_else(|| {
+    let no_query = request.query.is_empty();
+    let parses = document.is_some();
+    let mut operation = request.operation_name.clone();
+    let mut label = "invalid".to_owned();
+    if let Some(document) = document {
         // The one named operation of the document, if the client named none.
-        let document = async_graphql::parser::parse_query(query.as_deref()?).ok()?;
-        match document.operations {
-            async_graphql::parser::types::DocumentOperations::Single(_) => None,
-            async_graphql::parser::types::DocumentOperations::Multiple(ops) => {
-                ops.keys().next().map(|name| name.to_string())
-            }
+        if operation.is_none()
+            && let async_graphql::parser::types::DocumentOperations::Multiple(ops) =
+                &document.operations
+        {
+            operation = ops.keys().next().map(|name| name.to_string());
         }
-    });
+        label = crate::metrics::operation_label(&document, operation.as_deref());
+        request.set_parsed_query(document);
+    }
     let timeout = req
         .app_data::<web::Data<crate::startup::RequestTimeout>>()
         .map_or(std::time::Duration::from_secs(30), |t| t.0);
@@ -187,12 +198,15 @@ async fn execute(
         record(req, "timeout", "TIMEOUT", started);
         let charge = budget.as_ref().map(|b| b.charge(1));
         return with_charge(
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({
-                "errors": [{
-                    "message": format!("the request took longer than {} s and was abandoned; retry a change with the same Idempotency-Key", timeout.as_secs_f64()),
-                    "extensions": { "code": "TIMEOUT", "requestId": request_id.to_string() }
-                }]
-            })),
+            error_answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                &format!(
+                    "the request took longer than {} s and was abandoned; retry a change with the same Idempotency-Key",
+                    timeout.as_secs_f64()
+                ),
+                &request_id,
+            ),
             charge,
         );
     };
@@ -210,11 +224,7 @@ async fn execute(
         }
     }
     if !response.errors.is_empty() {
-        label_errors(
-            &mut response.errors,
-            query.as_deref(),
-            &request_id.to_string(),
-        );
+        label_errors(&mut response.errors, parses, &request_id.to_string());
     }
     let outcome = response
         .errors
@@ -227,10 +237,7 @@ async fn execute(
         });
     let operation = match outcome.as_deref() {
         Some("GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED") => "invalid".to_owned(),
-        _ => query
-            .as_deref()
-            .map(|q| crate::metrics::operation_label(q, operation.as_deref()))
-            .unwrap_or_else(|| "invalid".to_owned()),
+        _ => label,
     };
     // Requests that never reached validation (syntax errors) cost 1.
     let charge = budget.as_ref().map(|b| b.charge(1));
@@ -242,12 +249,12 @@ async fn execute(
     }
     record(req, &operation, outcome.as_deref().unwrap_or("ok"), started);
     crate::telemetry::record_graphql(&operation, caller.as_ref());
-    let mut http = render(req, &response, query.is_none(), outcome.as_deref());
+    let mut http = render(req, &response, no_query, outcome.as_deref());
     if outcome.as_deref() == Some(RATE_LIMITED) {
         if let (Some(metrics), Some(budget)) = (req.app_data::<web::Data<Metrics>>(), &budget) {
             metrics.rate_limited(budget.key().class());
         }
-        *http.status_mut() = actix_web::http::StatusCode::TOO_MANY_REQUESTS;
+        *http.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     }
     with_charge(http, charge)
 }
@@ -298,20 +305,36 @@ fn render(
     http.json(body)
 }
 
+/// An answer with one error and no data: every refusal that happens before
+/// (or instead of) execution has this shape.
+fn error_answer(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    request_id: &impl std::fmt::Display,
+) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({
+        "errors": [{
+            "message": message,
+            "extensions": { "code": code, "requestId": request_id.to_string() }
+        }]
+    }))
+}
+
 /// The answer to a body that is not a GraphQL request at all: 400, JSON.
 fn malformed(err: &actix_web::Error, request_id: &RequestId) -> HttpResponse {
     let status = err.as_response_error().status_code();
     let status = if status.is_client_error() {
         status
     } else {
-        actix_web::http::StatusCode::BAD_REQUEST
+        StatusCode::BAD_REQUEST
     };
-    HttpResponse::build(status).json(serde_json::json!({
-        "errors": [{
-            "message": "the body is not a GraphQL request: send JSON with a string `query`, and optional `operationName` and `variables` (an object)",
-            "extensions": { "code": "BAD_REQUEST", "requestId": request_id.to_string() }
-        }]
-    }))
+    error_answer(
+        status,
+        "BAD_REQUEST",
+        "the body is not a GraphQL request: send JSON with a string `query`, and optional `operationName` and `variables` (an object)",
+        request_id,
+    )
 }
 
 /// Adds the budget headers (and `Retry-After` on a refusal) to an answer.
@@ -340,17 +363,12 @@ fn refused_charge(
     if let (Some(metrics), Some(budget)) = (req.app_data::<web::Data<Metrics>>(), budget) {
         metrics.rate_limited(budget.key().class());
     }
-    let response = HttpResponse::TooManyRequests().json(serde_json::json!({
-        "errors": [{
-            "message": format!(
-                "rate limit exceeded: {} of {} points per minute are left; retry in {} s",
-                charge.remaining,
-                charge.limit,
-                wait.as_secs().max(1)
-            ),
-            "extensions": { "code": RATE_LIMITED, "requestId": request_id.to_string() }
-        }]
-    }));
+    let response = error_answer(
+        StatusCode::TOO_MANY_REQUESTS,
+        RATE_LIMITED,
+        &charge.refusal(wait),
+        request_id,
+    );
     Some(with_charge(response, Some(charge)))
 }
 
@@ -371,19 +389,8 @@ pub async fn metrics(
         .body(metrics.render(&db))
 }
 
-/// The answer to a query over a limit: nothing ran.
-fn too_complex(message: &str, request_id: &str) -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({
-        "errors": [{
-            "message": message,
-            "extensions": { "code": "QUERY_TOO_COMPLEX", "requestId": request_id }
-        }]
-    }))
-}
-
 /// The answer to bad credentials: 401, no data, one UNAUTHENTICATED error.
 fn refuse(failure: AuthFailure, request_id: &str) -> HttpResponse {
-    use actix_web::http::StatusCode;
     let (status, code, message) = match failure {
         AuthFailure::Unauthenticated(reason) => {
             (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, reason)
@@ -405,16 +412,14 @@ fn refuse(failure: AuthFailure, request_id: &str) -> HttpResponse {
             )
         }
     };
-    let mut response = HttpResponse::build(status);
+    let mut response = error_answer(status, code.as_str(), &message, &request_id);
     if status == StatusCode::UNAUTHORIZED {
-        response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static(r#"Bearer error="invalid_token""#),
+        );
     }
-    response.json(serde_json::json!({
-        "errors": [{
-            "message": message,
-            "extensions": { "code": code.as_str(), "requestId": request_id }
-        }]
-    }))
+    response
 }
 
 /// Gives every error a stable `extensions.code` and the request id.
@@ -423,8 +428,7 @@ fn refuse(failure: AuthFailure, request_id: &str) -> HttpResponse {
 /// before running anything (syntax, unknown fields, wrong types) carry none:
 /// they are the client's, as GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED.
 /// A codeless error inside execution is a server bug and is masked.
-fn label_errors(errors: &mut [async_graphql::ServerError], query: Option<&str>, request_id: &str) {
-    let mut parses: Option<bool> = None;
+fn label_errors(errors: &mut [async_graphql::ServerError], parses: bool, request_id: &str) {
     for error in errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
@@ -440,9 +444,6 @@ fn label_errors(errors: &mut [async_graphql::ServerError], query: Option<&str>, 
                 continue;
             }
             let code = if error.path.is_empty() {
-                let parses = *parses.get_or_insert_with(|| {
-                    query.is_some_and(|q| async_graphql::parser::parse_query(q).is_ok())
-                });
                 if parses {
                     "GRAPHQL_VALIDATION_FAILED"
                 } else {
@@ -487,14 +488,16 @@ pub async fn execute_get_or_graphiql(
     // Mutations change things: never over GET, which links and prefetchers
     // follow. (Subscriptions have their own endpoint.)
     if !is_query(&request.0.query, request.0.operation_name.as_deref()) {
-        return Ok(HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "POST"))
-            .json(serde_json::json!({
-                "errors": [{
-                    "message": "only queries may be sent with GET; send mutations with POST",
-                    "extensions": { "code": "METHOD_NOT_ALLOWED", "requestId": request_id.to_string() }
-                }]
-            })));
+        let mut response = error_answer(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "only queries may be sent with GET; send mutations with POST",
+            &request_id,
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return Ok(response);
     }
     let limits = req.app_data::<web::Data<crate::graphql::Limits>>().cloned();
     Ok(execute(
