@@ -190,6 +190,7 @@ fn service_error(err: ServiceError) -> anyhow::Error {
         | ServiceError::Unauthenticated { reason: message } => {
             anyhow::anyhow!(message)
         }
+        ServiceError::KeyInUse => anyhow::anyhow!("the idempotency key is in use; retry"),
         ServiceError::Database { context, source } => anyhow::Error::new(source).context(context),
     }
 }
@@ -276,6 +277,11 @@ async fn run_retention(global: &GlobalArgs, args: &RetentionArgs) -> anyhow::Res
     )
     .await
     .map_err(service_error)?;
+    if run.applied && !run.participants.is_empty() {
+        crate::services::privacy::purge_erased_remnants(&db)
+            .await
+            .map_err(service_error)?;
+    }
     tracing::info!(
         participants = run.participants.len(),
         applied = run.applied,

@@ -7,6 +7,7 @@ pub mod enums;
 pub mod error;
 pub mod guards;
 pub mod ids;
+pub mod input_check;
 pub mod loaders;
 pub mod matching;
 pub mod mutation;

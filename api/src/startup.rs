@@ -78,6 +78,10 @@ impl Application {
         // Built once and shared by every worker.
         let bus = crate::events::EventBus::start(&db);
         let schema = web::Data::new(graphql::build_schema(db.clone(), bus, &settings.limits));
+        let input_check = web::Data::new(
+            graphql::input_check::InputCheck::from_sdl(&schema.sdl())
+                .context("the schema's own SDL does not parse")?,
+        );
         let limits = web::Data::new(settings.limits);
         let request_timeout = web::Data::new(RequestTimeout(settings.request_timeout));
         let metrics = web::Data::new(
@@ -103,6 +107,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             app(schema.clone(), db.clone(), auth.clone())
                 .app_data(limits.clone())
+                .app_data(input_check.clone())
                 .app_data(metrics.clone())
                 .app_data(rate_limits.clone())
                 .app_data(request_timeout.clone())

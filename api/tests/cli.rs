@@ -612,3 +612,60 @@ async fn with_an_otlp_endpoint_request_spans_are_exported() {
     }
     assert!(!contains(&token), "a token was exported");
 }
+
+#[test]
+fn the_development_key_is_pkcs8_v1_that_openssl_reads_and_an_openssl_key_signs_tokens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .env_remove("JWT_SIGNING_KEY")
+            .args(["seed", "--demo"]),
+    );
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .env_remove("JWT_SIGNING_KEY")
+            .args([
+                "token",
+                "--partner",
+                "hyresbostader",
+                "--role",
+                "administrator",
+            ]),
+    );
+    let key = dir.path().join("jwt-signing-key.pem");
+    let inspected = Command::new("openssl")
+        .args(["pkey", "-noout", "-text", "-in"])
+        .arg(&key)
+        .output()
+        .expect("run openssl (Debian's openssl package)");
+    assert!(
+        inspected.status.success(),
+        "openssl refuses the development key: {}",
+        String::from_utf8_lossy(&inspected.stderr)
+    );
+    assert!(String::from_utf8_lossy(&inspected.stdout).contains("ED25519 Private-Key"));
+
+    // A key made by OpenSSL is used as it is.
+    let openssl_key = dir.path().join("openssl-key.pem");
+    let made = Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out"])
+        .arg(&openssl_key)
+        .status()
+        .expect("run openssl");
+    assert!(made.success());
+    let token = run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .env("JWT_SIGNING_KEY", &openssl_key)
+            .args([
+                "token",
+                "--partner",
+                "hyresbostader",
+                "--role",
+                "administrator",
+            ]),
+    );
+    assert!(token.trim().starts_with("eyJ"), "{token}");
+}

@@ -29,6 +29,7 @@ mod m20261123_000017_create_audit_event;
 mod m20261123_000018_participant_erased_at;
 mod m20261123_000019_create_idempotency_key;
 mod m20261123_000020_placement_scope_index;
+mod m20261127_000021_unique_open_placement;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000018_participant_erased_at::Migration),
             Box::new(m20261123_000019_create_idempotency_key::Migration),
             Box::new(m20261123_000020_placement_scope_index::Migration),
+            Box::new(m20261127_000021_unique_open_placement::Migration),
         ]
     }
 }

@@ -171,3 +171,47 @@ async fn mutations_are_refused_over_get() {
     );
     assert_eq!(app.participant_count().await, before);
 }
+
+#[tokio::test]
+async fn a_post_without_a_json_media_type_is_refused_with_415_and_runs_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let before = app.participant_count().await;
+    let body = json!({
+        "query": "mutation { createParticipant(input: { displayName: \"Cross Site\", consentPurpose: \"x\" }) { participant { id } } }"
+    })
+    .to_string();
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("text/plain;charset=UTF-8"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+    ] {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(&admin)
+            .body(body.clone());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.expect("send");
+        assert_eq!(response.status(), 415, "{content_type:?}");
+        let answer: Value = response.json().await.expect("json");
+        assert_eq!(error_codes(&answer), ["UNSUPPORTED_MEDIA_TYPE"], "{answer}");
+    }
+    assert_eq!(app.participant_count().await, before, "nothing ran");
+    // With the media type (and its parameters), the same body runs.
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&admin)
+        .header("content-type", "Application/JSON; charset=utf-8")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status(), 200);
+    assert_eq!(app.participant_count().await, before + 1);
+}

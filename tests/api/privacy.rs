@@ -498,3 +498,160 @@ async fn retention_anonymises_only_long_inactive_participants_and_a_dry_run_chan
             .expect("again");
     assert!(again.participants.is_empty());
 }
+
+const WHOLE_REPORT: &str = "query($from: NaiveDate!, $until: NaiveDate!) { impactReport(from: $from, until: $until) {
+    suppressedUpTo
+    total { ...F }
+    bySite { site figures { ...F } }
+    byPartner { partnerOrganisation { slug } figures { ...F } }
+    mentorProgrammes { partnerOrganisation { slug } mentorshipsStarted { value suppressed } mentorshipsCompleted { value suppressed } }
+} }
+fragment F on ImpactFigures {
+    participantsTakingPart { value suppressed }
+    newParticipants { value suppressed }
+    placementsByKind { kind participants { value suppressed } }
+    outcomes { outcome participants { value suppressed } }
+}";
+
+async fn erase(app: &TestApp, admin: &str, id: &str) {
+    let body = app
+        .graphql_as(
+            admin,
+            "mutation($input: EraseParticipantInput!) { eraseParticipant(input: $input) { participant { erasedAt } userErrors { message } } }",
+            json!({ "input": { "id": id } }),
+        )
+        .await;
+    assert!(
+        body["data"]["eraseParticipant"]["participant"]["erasedAt"].is_string(),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn erasing_participants_leaves_every_figure_of_the_impact_report_as_it_was() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let full = full_participant(&app, &admin).await;
+    // Demo participants too: created by several partners, with consents
+    // that attribute them.
+    let demo: Vec<String> = app
+        .graphql_as(
+            &admin,
+            "{ participants(first: 12) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["data"]["participants"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+        .collect();
+    let today = Utc::now().date_naive();
+    let periods = [
+        (
+            NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+            today + Duration::days(365),
+        ),
+        (today - Duration::days(30), today),
+        (
+            NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+            NaiveDate::from_ymd_opt(2026, 12, 31).expect("date"),
+        ),
+    ];
+    let mut before = Vec::new();
+    for (from, until) in periods {
+        let body = app
+            .graphql_as(
+                &admin,
+                WHOLE_REPORT,
+                json!({ "from": from, "until": until }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        before.push(body);
+    }
+    assert!(
+        before[0].to_string().contains("\"value\":"),
+        "the report has figures to compare: {}",
+        before[0]
+    );
+    erase(&app, &admin, &full).await;
+    for id in &demo {
+        erase(&app, &admin, id).await;
+    }
+    for ((from, until), before) in periods.into_iter().zip(before) {
+        let after = app
+            .graphql_as(
+                &admin,
+                WHOLE_REPORT,
+                json!({ "from": from, "until": until }),
+            )
+            .await;
+        assert_eq!(after, before, "{from}..{until}");
+    }
+}
+
+#[tokio::test]
+async fn after_an_erasure_no_file_of_the_embedded_database_holds_an_erased_byte() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let id = full_participant(&app, &admin).await;
+    // Read it, so that it is in every cache and page the server touches.
+    let body = app
+        .graphql_as(
+            &admin,
+            "query($id: ID!) { participant(id: $id) { email notes familyName } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    erase(&app, &admin, &id).await;
+
+    if app.on_postgres() {
+        // PostgreSQL: the erased rows' tables were vacuumed, so the old row
+        // versions' space is free (see docs on WAL and backups).
+        for table in ["participant", "participant_sensitive", "consent"] {
+            let row = app
+                .db
+                .query_one_raw(Statement::from_string(
+                    app.db.get_database_backend(),
+                    format!("SELECT last_vacuum IS NOT NULL AS vacuumed FROM pg_stat_user_tables WHERE relname = '{table}'"),
+                ))
+                .await
+                .expect("query")
+                .expect("a row");
+            assert!(
+                row.try_get::<bool>("", "vacuumed").expect("bool"),
+                "{table} was vacuumed"
+            );
+        }
+        return;
+    }
+    let path = app
+        .database
+        .url
+        .strip_prefix("sqlite://")
+        .and_then(|u| u.split('?').next())
+        .expect("a SQLite path");
+    let dir = std::path::Path::new(path)
+        .parent()
+        .expect("a data directory");
+    let mut scanned = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read the data directory") {
+        let entry = entry.expect("entry");
+        let bytes = std::fs::read(entry.path()).expect("read a file");
+        for value in VALUES {
+            let needle = value.as_bytes();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{value} is still in {}",
+                entry.path().display()
+            );
+        }
+        scanned.push((entry.file_name(), bytes.len()));
+    }
+    assert!(
+        scanned.iter().any(|(name, _)| name == "portalen.db"),
+        "{scanned:?}"
+    );
+}

@@ -460,6 +460,63 @@ async fn wrong_secrets_revoked_clients_and_scopes_beyond_the_grant_are_refused()
 }
 
 #[tokio::test]
+async fn revoking_a_client_stops_the_tokens_it_already_has_on_the_next_request() {
+    let app = spawn_app().await;
+    let (id, client_id, secret) = create_client(&app, "norrkopings-kommun", &[]).await;
+    let (other_id, other_client, other_secret) =
+        create_client(&app, "norrkopings-kommun", &[]).await;
+    let mut tokens = Vec::new();
+    for (client, secret) in [(&client_id, &secret), (&other_client, &other_secret)] {
+        let (status, body) = token_request(
+            &app,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", client),
+                ("client_secret", secret),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        tokens.push(body["access_token"].as_str().expect("token").to_owned());
+    }
+    let viewer = "{ viewer { role } }";
+    // Used once, so the server remembers the caller.
+    for token in &tokens {
+        let response = app.post_graphql(Some(token), viewer, json!({})).await;
+        assert_eq!(response.status(), 200);
+    }
+
+    let admin = app.admin_token().await;
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { revokeApiClient(input: { id: $id }) { apiClient { revokedAt } userErrors { message } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(
+        body["data"]["revokeApiClient"]["apiClient"]["revokedAt"].is_string(),
+        "{body}"
+    );
+
+    let response = app.post_graphql(Some(&tokens[0]), viewer, json!({})).await;
+    assert_eq!(
+        response.status(),
+        401,
+        "the revoked client's token is refused at once"
+    );
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(error_codes(&body), ["UNAUTHENTICATED"], "{body}");
+    assert!(
+        body.get("data").is_none_or(serde_json::Value::is_null),
+        "{body}"
+    );
+    // The organisation's other client is untouched.
+    let response = app.post_graphql(Some(&tokens[1]), viewer, json!({})).await;
+    assert_eq!(response.status(), 200, "{other_id}");
+}
+
+#[tokio::test]
 async fn a_client_cannot_be_created_with_scopes_beyond_its_organisations_grant() {
     let app = spawn_app().await;
     let admin = app.admin_token().await;

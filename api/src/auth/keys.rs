@@ -137,14 +137,21 @@ impl KeyRing {
     }
 }
 
-/// A new Ed25519 private key in PKCS#8 PEM.
+/// A new Ed25519 private key in PKCS#8 v1 PEM (RFC 8410), as
+/// `openssl genpkey -algorithm ed25519` writes it. Not v2 (RFC 5958, with
+/// the public key attached), which OpenSSL 3 and Python's `cryptography`
+/// refuse, so operators could not inspect the key or use it elsewhere.
+/// Both forms are read.
 pub fn generate_pem() -> anyhow::Result<String> {
+    use ed25519_dalek::pkcs8::KeypairBytes;
     let mut seed = [0u8; 32];
     rand::fill(&mut seed);
-    let key = SigningKey::from_bytes(&seed);
-    let pem = key
-        .to_pkcs8_pem(LineEnding::LF)
-        .context("failed to encode the generated key")?;
+    let pem = KeypairBytes {
+        secret_key: seed,
+        public_key: None,
+    }
+    .to_pkcs8_pem(LineEnding::LF)
+    .context("failed to encode the generated key")?;
     Ok(pem.to_string())
 }
 
@@ -202,6 +209,35 @@ mod tests {
             keys.iter()
                 .all(|k| k["kty"] == "OKP" && k["alg"] == "EdDSA" && k.get("d").is_none())
         );
+    }
+
+    #[test]
+    fn generated_keys_are_pkcs8_v1_and_v2_keys_are_still_read() {
+        use ed25519_dalek::pkcs8::PrivateKeyInfo;
+        use ed25519_dalek::pkcs8::spki::der::Decode;
+        let pem = generate_pem().expect("key");
+        let (label, der) =
+            ed25519_dalek::pkcs8::spki::der::pem::decode_vec(pem.as_bytes()).expect("pem");
+        assert_eq!(label, "PRIVATE KEY");
+        let info = PrivateKeyInfo::from_der(&der).expect("PKCS#8");
+        // v1: no public key attached (which is what makes a key v2).
+        assert!(info.public_key.is_none());
+
+        let mut seed = [0u8; 32];
+        rand::fill(&mut seed);
+        let v2 = SigningKey::from_bytes(&seed)
+            .to_pkcs8_pem(LineEnding::LF)
+            .expect("v2");
+        let (_, der) =
+            ed25519_dalek::pkcs8::spki::der::pem::decode_vec(v2.as_bytes()).expect("pem");
+        assert!(
+            PrivateKeyInfo::from_der(&der)
+                .expect("v2")
+                .public_key
+                .is_some()
+        );
+        KeyRing::from_pems(&v2, std::slice::from_ref(&pem)).expect("a v2 key signs");
+        KeyRing::from_pems(&pem, &[v2.to_string()]).expect("a v1 key signs");
     }
 
     #[test]

@@ -77,6 +77,44 @@ fn canonical(value: &async_graphql::Value, out: &mut String) {
     }
 }
 
+/// Holds an idempotency key for the rest of the transaction, or answers
+/// `IDEMPOTENCY_KEY_IN_USE` if a request still running holds it.
+///
+/// The key is read and its result stored in the same transaction as the
+/// change; what keeps two requests with one key from both running the
+/// change is that only one may hold the key at a time:
+/// - PostgreSQL: a transaction-scoped advisory lock on a 64-bit hash of the
+///   scope and key, taken without waiting. It is released when the holder
+///   commits (its stored result then visible to the next reader) or rolls
+///   back (the next request runs the change itself), and never outlives a
+///   crashed request, so no stale claim needs clearing. A hash collision
+///   between two keys only makes one of them retry.
+/// - SQLite: every mutation's transaction begins `IMMEDIATE`, holding the
+///   database's write lock, so the next request with the key begins only
+///   after the first has committed and reads its result.
+async fn claim(txn: &DatabaseTransaction, idempotency: &Idempotency) -> Result<()> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let held = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS held",
+            [format!("idempotency\n{}\n{}", idempotency.scope, idempotency.key).into()],
+        ))
+        .await
+        .map_err(ServiceError::database("failed to claim idempotency key"))?
+        .map(|row| row.try_get::<bool>("", "held"))
+        .transpose()
+        .map_err(ServiceError::database("failed to claim idempotency key"))?;
+    if held == Some(true) {
+        Ok(())
+    } else {
+        Err(ServiceError::KeyInUse.into())
+    }
+}
+
 /// A mutation's transaction and what its audit event will say.
 pub struct Write {
     txn: DatabaseTransaction,
@@ -168,6 +206,10 @@ impl Write {
         };
         let mut replay = None;
         if let Some(idempotency) = &idempotency {
+            if let Err(err) = claim(&txn, idempotency).await {
+                let _ = txn.rollback().await;
+                return Err(err);
+            }
             let stored = idempotency_key::Entity::find()
                 .filter(idempotency_key::Column::Scope.eq(idempotency.scope.clone()))
                 .filter(idempotency_key::Column::Key.eq(idempotency.key.clone()))
@@ -176,6 +218,7 @@ impl Write {
                 .map_err(ServiceError::database("failed to read idempotency key"))?;
             if let Some(stored) = stored {
                 if stored.operation != operation || stored.request_hash != idempotency.hash {
+                    let _ = txn.rollback().await;
                     return Err(ServiceError::Conflict {
                         message: "this idempotency key was used with another input".to_owned(),
                     }
@@ -200,6 +243,17 @@ impl Write {
     /// replay: the resolver answers with it and changes nothing.
     pub fn replayed(&self) -> Option<Uuid> {
         self.replay
+    }
+
+    /// Ends a replay: the transaction changed nothing and is rolled back
+    /// now, releasing the idempotency key at once rather than when its
+    /// connection is next used. Returns `row`, the stored result read.
+    pub async fn end_replay<T>(self, row: ServiceResult<T>) -> ServiceResult<T> {
+        self.txn
+            .rollback()
+            .await
+            .map_err(ServiceError::database("failed to end a replay"))?;
+        row
     }
 
     /// Records the event as `kind` rather than as a plain mutation.
@@ -245,7 +299,17 @@ impl Write {
         key: impl FnOnce(&T) -> (&'static str, Uuid),
         events: impl FnOnce(&T) -> Vec<DomainEvent>,
     ) -> ServiceResult<T> {
-        let value = result?;
+        let value = match result {
+            Ok(value) => value,
+            Err(err) => {
+                // Rolled back now, so its locks (and the idempotency key)
+                // are free for the next request at once.
+                if let Err(rollback) = self.txn.rollback().await {
+                    tracing::warn!(error = %rollback, "failed to roll back a refused mutation");
+                }
+                return Err(err);
+            }
+        };
         let (entity, id) = key(&value);
         let events = events(&value);
         let after_commit = match &self.bus {

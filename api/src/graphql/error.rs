@@ -21,6 +21,9 @@ pub enum ErrorCode {
     NotFound,
     /// The change clashes with the current state.
     Conflict,
+    /// The request's idempotency key is held by a request still running;
+    /// retry after `extensions.retryAfter` seconds for its result.
+    IdempotencyKeyInUse,
     /// The database cannot be reached right now; retry later.
     ServiceUnavailable,
     /// Something failed on the server; details are in the logs.
@@ -36,11 +39,16 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
+            Self::IdempotencyKeyInUse => "IDEMPOTENCY_KEY_IN_USE",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }
 }
+
+/// Seconds a client should wait before retrying a request whose
+/// idempotency key is in use (also sent as `Retry-After`).
+pub const KEY_IN_USE_RETRY_AFTER_SECS: u32 = 1;
 
 /// A GraphQL error with `message` and `extensions.code`.
 pub fn error(code: ErrorCode, message: impl Into<String>) -> async_graphql::Error {
@@ -75,6 +83,14 @@ pub fn to_graphql(err: &ServiceError) -> async_graphql::Error {
         }
         ServiceError::InvalidInput { field, message } => bad_input(field, message.clone()),
         ServiceError::Conflict { message } => error(ErrorCode::Conflict, message.clone()),
+        ServiceError::KeyInUse => error(
+            ErrorCode::IdempotencyKeyInUse,
+            "a request with this idempotency key is still running; retry shortly for its result",
+        )
+        .extend_with(|_, e| {
+            e.set("retryable", true);
+            e.set("retryAfter", KEY_IN_USE_RETRY_AFTER_SECS);
+        }),
         ServiceError::Database { context, source } if err.is_unavailable() => {
             tracing::warn!(error = %source, "{context}: the database is unavailable");
             unavailable()

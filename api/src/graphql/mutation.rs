@@ -231,8 +231,8 @@ impl ParticipantMutation {
         };
         let write = Write::begin_idempotent(ctx).await?;
         if let Some(id) = write.replayed() {
-            let row =
-                services::participants::find_participant(write.txn(), caller(ctx)?, id).await?;
+            let row = services::participants::find_participant(write.txn(), caller(ctx)?, id).await;
+            let row = write.end_replay(row).await?;
             return Ok(ParticipantPayload {
                 participant: Some(Participant(row)),
                 user_errors: Vec::new(),
@@ -363,7 +363,8 @@ impl EmployerMutation {
     ) -> Result<EmployerPayload> {
         let write = Write::begin_idempotent(ctx).await?;
         if let Some(id) = write.replayed() {
-            let row = services::employers::find_employer(write.txn(), id).await?;
+            let row = services::employers::find_employer(write.txn(), id).await;
+            let row = write.end_replay(row).await?;
             return Ok(EmployerPayload {
                 employer: Some(Employer(row)),
                 user_errors: Vec::new(),
@@ -520,7 +521,8 @@ impl MentorMutation {
         };
         let write = Write::begin_idempotent(ctx).await?;
         if let Some(id) = write.replayed() {
-            let row = services::mentors::find_mentor(write.txn(), caller(ctx)?, id).await?;
+            let row = services::mentors::find_mentor(write.txn(), caller(ctx)?, id).await;
+            let row = write.end_replay(row).await?;
             return Ok(MentorPayload {
                 mentor: Some(Mentor(row)),
                 user_errors: Vec::new(),
@@ -824,7 +826,8 @@ impl SlotMutation {
         };
         let write = Write::begin_idempotent(ctx).await?;
         if let Some(id) = write.replayed() {
-            let row = services::slots::find_slot(write.txn(), caller(ctx)?, id).await?;
+            let row = services::slots::find_slot(write.txn(), caller(ctx)?, id).await;
+            let row = write.end_replay(row).await?;
             return Ok(PostInternshipSlotPayload {
                 internship_slot: Some(InternshipSlot(row)),
                 user_errors: Vec::new(),
@@ -1036,7 +1039,8 @@ impl LifecycleMutation {
         };
         let write = Write::begin_idempotent(ctx).await?;
         if let Some(id) = write.replayed() {
-            let row = services::placements::find_placement(write.txn(), caller(ctx)?, id).await?;
+            let row = services::placements::find_placement(write.txn(), caller(ctx)?, id).await;
+            let row = write.end_replay(row).await?;
             return Ok(PlacementPayload {
                 placement: Some(Placement(row)),
                 user_errors: Vec::new(),
@@ -1329,7 +1333,10 @@ impl ApiClientMutation {
         let id = decode_as(&input.id, NodeType::ApiClient, "id")?;
         let write = Write::begin(ctx).await?;
         let result = services::api_clients::revoke_api_client(write.txn(), id).await;
-        let (client, user_errors) = payload(write.finish(result).await)?;
+        let result = write.finish(result).await;
+        // Its tokens stop on the next request, not when they expire.
+        crate::services::callers::cache::forget_callers();
+        let (client, user_errors) = payload(result)?;
         Ok(RevokeApiClientPayload {
             api_client: client.map(ApiClient),
             user_errors,

@@ -93,7 +93,15 @@ impl PrivacyMutation {
         let id = decode_as(&input.id, NodeType::Participant, "id")?;
         let write = Write::begin(ctx).await?.as_kind(AuditKind::Erasure);
         let result = services::privacy::erase_participant(write.txn(), caller(ctx)?, id).await;
-        let (participant, user_errors) = payload(write.finish(result).await)?;
+        let result = write.finish(result).await;
+        if result.is_ok()
+            && let Err(err) = services::privacy::purge_erased_remnants(db(ctx)?).await
+        {
+            // The erasure itself has committed; the remnants go with the
+            // next checkpoint or vacuum. Logged for the operator.
+            tracing::warn!(error = ?err, "erased values could not be purged from the database files yet");
+        }
+        let (participant, user_errors) = payload(result)?;
         Ok(EraseParticipantPayload {
             participant: participant.map(Participant),
             user_errors,

@@ -280,7 +280,8 @@ impl RelationMutation {
         )?;
         let write = Write::begin_idempotent(ctx).await?;
         if let Some(id) = write.replayed() {
-            let row = services::mentorships::find_mentorship(write.txn(), caller(ctx)?, id).await?;
+            let row = services::mentorships::find_mentorship(write.txn(), caller(ctx)?, id).await;
+            let row = write.end_replay(row).await?;
             return Ok(MentorshipPayload {
                 mentorship: Some(Mentorship(row)),
                 user_errors: Vec::new(),
@@ -350,7 +351,8 @@ impl RelationMutation {
         )?;
         let write = Write::begin_idempotent(ctx).await?;
         if let Some(id) = write.replayed() {
-            let row = services::consents::find_consent(write.txn(), caller(ctx)?, id).await?;
+            let row = services::consents::find_consent(write.txn(), caller(ctx)?, id).await;
+            let row = write.end_replay(row).await?;
             return Ok(ConsentPayload {
                 consent: Some(Consent(row)),
                 user_errors: Vec::new(),

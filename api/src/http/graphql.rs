@@ -11,6 +11,7 @@ use tracing_actix_web::RequestId;
 use super::auth::{self as http_auth, AuthFailure, AuthState};
 use crate::graphql::audit::{IdempotencyKey, PersonalReads, RequestId as RequestIdData};
 use crate::graphql::error::ErrorCode;
+use crate::graphql::input_check::{BadInput, InputCheck};
 use crate::graphql::{AppSchema, loaders};
 use crate::metrics::Metrics;
 use crate::ratelimit::{Budget, Charge, Key, RATE_LIMITED, RateLimits};
@@ -27,6 +28,14 @@ pub async fn execute_post(
     limits: Option<web::Data<crate::graphql::Limits>>,
 ) -> HttpResponse {
     let limits = limits.as_ref().map(|l| l.get_ref());
+    if !json_body(&req) {
+        return error_answer(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as JSON, with `Content-Type: application/json`",
+            &request_id,
+        );
+    }
     let request = match request {
         Ok(request) => request,
         Err(err) => return malformed(&err, &request_id),
@@ -92,6 +101,22 @@ pub async fn execute_post(
     response
 }
 
+/// Whether a POST body is declared JSON. GraphQL over HTTP asks for
+/// `application/json`; a body without a media type, or `text/plain` (which
+/// a cross-site HTML form or `fetch` may send without a preflight), is
+/// refused with 415 before anything runs.
+fn json_body(req: &HttpRequest) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+}
+
 /// Runs one GraphQL request as its caller. A request with bad credentials
 /// is refused whole, with 401 and no data. Every error in the response
 /// carries the request id in `extensions.requestId`, matching the logs.
@@ -150,6 +175,24 @@ async fn execute(
             error_answer(StatusCode::OK, "QUERY_TOO_COMPLEX", &message, &request_id),
             charge,
         );
+    }
+    // Every argument value against its scalar's rules (control characters,
+    // dates, integer ranges), before anything runs.
+    if let (Some(check), Some(document)) = (req.app_data::<web::Data<InputCheck>>(), &document)
+        && let Err(bad) = check.check(
+            document,
+            request.0.operation_name.as_deref(),
+            &request.0.variables,
+        )
+    {
+        tracing::info!(path = %bad.path, "refused an invalid argument value");
+        let charge = budget.as_ref().map(|b| b.charge(1));
+        if let Some(refused) = refused_charge(req, budget.as_ref(), charge, &request_id) {
+            record(req, "invalid", RATE_LIMITED, started);
+            return refused;
+        }
+        record(req, "invalid", ErrorCode::BadUserInput.as_str(), started);
+        return with_charge(bad_input_answer(req, &bad, &request_id), charge);
     }
     let mut request = request.into_inner().data(loaders::for_request(
         db.clone(),
@@ -250,6 +293,12 @@ async fn execute(
     record(req, &operation, outcome.as_deref().unwrap_or("ok"), started);
     crate::telemetry::record_graphql(&operation, caller.as_ref());
     let mut http = render(req, &response, no_query, outcome.as_deref());
+    if has_code(&response, ErrorCode::IdempotencyKeyInUse.as_str()) {
+        http.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(crate::graphql::error::KEY_IN_USE_RETRY_AFTER_SECS),
+        );
+    }
     if outcome.as_deref() == Some(RATE_LIMITED) {
         if let (Some(metrics), Some(budget)) = (req.app_data::<web::Data<Metrics>>(), &budget) {
             metrics.rate_limited(budget.key().class());
@@ -257,6 +306,16 @@ async fn execute(
         *http.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     }
     with_charge(http, charge)
+}
+
+/// Whether any error of the response carries `code`.
+fn has_code(response: &async_graphql::Response, code: &str) -> bool {
+    response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| matches!(c, async_graphql::Value::String(c) if c == code))
+    })
 }
 
 /// The media type of GraphQL over HTTP answers.
@@ -273,11 +332,7 @@ fn render(
     no_query: bool,
     outcome: Option<&str>,
 ) -> HttpResponse {
-    let graphql_json = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE_JSON));
+    let graphql_json = accepts_graphql_json(req);
     let request_error = matches!(
         outcome,
         Some("GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED")
@@ -319,6 +374,43 @@ fn error_answer(
             "extensions": { "code": code, "requestId": request_id.to_string() }
         }]
     }))
+}
+
+/// The answer to an argument value that breaks its type's rules: like a
+/// validation error (no `data`; 400 for `application/graphql-response+json`,
+/// 200 for `application/json`), with code `BAD_USER_INPUT` and the value's
+/// path in `extensions.field`.
+fn bad_input_answer(req: &HttpRequest, bad: &BadInput, request_id: &RequestId) -> HttpResponse {
+    let graphql_json = accepts_graphql_json(req);
+    let mut http = if graphql_json {
+        HttpResponse::BadRequest()
+    } else {
+        HttpResponse::Ok()
+    };
+    http.content_type(if graphql_json {
+        GRAPHQL_RESPONSE_JSON
+    } else {
+        "application/json"
+    });
+    http.json(serde_json::json!({
+        "errors": [{
+            "message": format!("{}: {}", bad.path, bad.message),
+            "locations": [{ "line": bad.pos.line, "column": bad.pos.column }],
+            "extensions": {
+                "code": ErrorCode::BadUserInput.as_str(),
+                "field": bad.path,
+                "requestId": request_id.to_string(),
+            }
+        }]
+    }))
+}
+
+/// Whether the client asked for `application/graphql-response+json`.
+fn accepts_graphql_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains(GRAPHQL_RESPONSE_JSON))
 }
 
 /// The answer to a body that is not a GraphQL request at all: 400, JSON.
@@ -440,6 +532,15 @@ fn label_errors(errors: &mut [async_graphql::ServerError], parses: bool, request
             if let Some(limit) = limit {
                 error.message = format!("{} The limit is set by {limit}.", error.message);
                 extensions.set("code", "QUERY_TOO_COMPLEX");
+                extensions.set("requestId", request_id);
+                continue;
+            }
+            // A scalar that failed to parse when its resolver read it: the
+            // client's value, never a server fault (the edge's input check
+            // should have refused it first).
+            if error.message.starts_with("Failed to parse \"") {
+                tracing::info!(message = %error.message, "an argument value failed to parse");
+                extensions.set("code", ErrorCode::BadUserInput.as_str());
                 extensions.set("requestId", request_id);
                 continue;
             }

@@ -1,11 +1,12 @@
 //! Turning verified token claims into a [`Caller`], against the database's
-//! current state: the organisation must exist and be active, and its grant
-//! today caps the token's scopes. Revoking a scope or suspending a partner
-//! takes effect on the next request.
+//! current state: the organisation must exist and be active, its grant
+//! today caps the token's scopes, and a client-credentials token's client
+//! must not be revoked. Revoking a scope or a client, or suspending a
+//! partner, takes effect on the next request.
 
 use std::collections::BTreeSet;
 
-use entity::{PartnerStatus, partner_organisation};
+use entity::{PartnerStatus, api_client, partner_organisation};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -67,6 +68,26 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, claims: &Claims) -> Servic
         return Err(refused(
             "the token's organisation may not have administrators",
         ));
+    }
+    if let Some(client_id) = &claims.client_id {
+        // A client-credentials token lives only as long as its client:
+        // revoking the client stops its tokens on the next request.
+        let client = api_client::Entity::find()
+            .filter(api_client::Column::ClientId.eq(client_id.as_str()))
+            .one(db)
+            .await
+            .map_err(ServiceError::database(
+                "failed to read the token's API client",
+            ))?
+            .ok_or_else(|| refused("the token's API client is unknown"))?;
+        if client.revoked_at.is_some() {
+            return Err(refused("the token's API client has been revoked"));
+        }
+        if client.partner_organisation_id != organisation.id {
+            return Err(refused(
+                "the token's API client belongs to another organisation",
+            ));
+        }
     }
     Ok(Caller {
         subject: claims.sub.clone(),

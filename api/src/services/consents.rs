@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use entity::consent;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
@@ -160,38 +160,53 @@ pub async fn grant_consent<C: ConnectionTrait>(
             reason: "a partner records consents given to its own organisation".to_owned(),
         });
     }
-    let in_force = consent::Entity::find()
-        .filter(consent::Column::ParticipantId.eq(participant_id))
-        .filter(consent::Column::PartnerOrganisationId.eq(partner_id))
-        .filter(consent::Column::RevokedAt.is_null())
-        .one(db)
-        .await
-        .map_err(ServiceError::database("failed to read consent"))?;
-    if let Some(existing) = in_force {
-        return if existing.purpose == purpose {
-            Ok(existing)
-        } else {
-            Err(ServiceError::Conflict {
-                message: "a consent for this organisation is already in force for another purpose; revoke it first".to_owned(),
-            })
-        };
-    }
     // Microseconds, as PostgreSQL stores them, so what is returned is what is read back.
     let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+    // One statement: insert unless a consent for this organisation is in
+    // force (the partial unique index `ux_consent_in_force`). Concurrent
+    // grants wait for each other there; the losers insert nothing and read
+    // the winner's row below, so a retried grant always answers the consent
+    // in force, never a duplicate.
+    let id = Uuid::now_v7();
     consent::Entity::insert(consent::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         participant_id: Set(participant_id),
         partner_organisation_id: Set(partner_id),
-        purpose: Set(purpose),
+        purpose: Set(purpose.clone()),
         recorded_by: Set(Some(caller.subject.chars().take(200).collect())),
         granted_at: Set(now),
         revoked_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     })
-    .exec_with_returning(db)
+    .on_conflict(
+        OnConflict::columns([
+            consent::Column::ParticipantId,
+            consent::Column::PartnerOrganisationId,
+        ])
+        .target_and_where(Expr::col(consent::Column::RevokedAt).is_null())
+        .do_nothing()
+        .to_owned(),
+    )
+    .try_insert()
+    .exec_without_returning(db)
     .await
-    .map_err(ServiceError::database("failed to record consent"))
+    .map_err(ServiceError::database("failed to record consent"))?;
+    let in_force = consent::Entity::find()
+        .filter(consent::Column::ParticipantId.eq(participant_id))
+        .filter(consent::Column::PartnerOrganisationId.eq(partner_id))
+        .filter(consent::Column::RevokedAt.is_null())
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read consent"))?
+        .ok_or(ServiceError::NotFound { entity: "consent" })?;
+    if in_force.id == id || in_force.purpose == purpose {
+        Ok(in_force)
+    } else {
+        Err(ServiceError::Conflict {
+            message: "a consent for this organisation is already in force for another purpose; revoke it first".to_owned(),
+        })
+    }
 }
 
 /// Revokes a consent the caller may see; the organisation loses access to

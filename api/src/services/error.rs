@@ -24,6 +24,10 @@ pub enum ServiceError {
     /// The change clashes with the stored state (a unique value taken, a
     /// stale version). Code `CONFLICT`.
     Conflict { message: String },
+    /// The same idempotency key is held by a request still running; retry
+    /// after a moment for its result. Code `IDEMPOTENCY_KEY_IN_USE`, with
+    /// `extensions.retryAfter` (seconds) and a `Retry-After` header.
+    KeyInUse,
     /// The database failed. Logged with the request id, and shown to clients
     /// only as `INTERNAL_SERVER_ERROR`.
     Database {
@@ -148,6 +152,11 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         index: "ux_mentorship_current",
         columns: "mentorship.mentor_id, mentorship.participant_id",
         message: "this mentor already mentors this participant",
+    },
+    UniqueConstraint {
+        index: "ux_placement_open_in_slot",
+        columns: "placement.participant_id, placement.slot_id",
+        message: "the participant already has an open placement in this slot",
     },
     UniqueConstraint {
         index: "ux_consent_in_force",

@@ -107,23 +107,6 @@ pub async fn propose<C: ConnectionTrait>(
                     "not the employer of the slot",
                 ));
             }
-            let open_in_slot = placement::Entity::find()
-                .filter(placement::Column::SlotId.eq(slot_id))
-                .filter(placement::Column::ParticipantId.eq(input.participant_id))
-                .filter(placement::Column::Status.is_in([
-                    PlacementStatus::Proposed,
-                    PlacementStatus::Accepted,
-                    PlacementStatus::Active,
-                ]))
-                .count(db)
-                .await
-                .map_err(ServiceError::database("failed to read placements"))?;
-            if open_in_slot > 0 {
-                return Err(ServiceError::Conflict {
-                    message: "the participant already has an open placement in this slot"
-                        .to_owned(),
-                });
-            }
             (
                 slot.employer_id,
                 input.kind.unwrap_or(slot.kind),
@@ -172,6 +155,9 @@ pub async fn propose<C: ConnectionTrait>(
     })
     .exec_with_returning(db)
     .await
+    // One open placement per participant and slot is the unique index
+    // `ux_placement_open_in_slot`: of concurrent proposals exactly one is
+    // inserted, the others answer CONFLICT.
     .map_err(ServiceError::database_referencing(
         "failed to insert placement",
         "responsiblePartnerId",
@@ -329,12 +315,7 @@ async fn take_a_place<C: ConnectionTrait>(
     slot_id: Uuid,
     at: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    internship_slot::Entity::update_many()
-        .col_expr(internship_slot::Column::UpdatedAt, Expr::value(at))
-        .filter(internship_slot::Column::Id.eq(slot_id))
-        .exec(db)
-        .await
-        .map_err(ServiceError::database("failed to lock slot"))?;
+    lock_slot(db, slot_id).await?;
     let slot = internship_slot::Entity::find_by_id(slot_id)
         .one(db)
         .await
@@ -342,12 +323,7 @@ async fn take_a_place<C: ConnectionTrait>(
         .ok_or(ServiceError::NotFound {
             entity: "internship slot",
         })?;
-    let taken = placement::Entity::find()
-        .filter(placement::Column::SlotId.eq(slot_id))
-        .filter(placement::Column::Status.is_in(TAKING_A_PLACE))
-        .count(db)
-        .await
-        .map_err(ServiceError::database("failed to count taken places"))?;
+    let taken = places_taken(db, slot_id).await?;
     let places = u64::try_from(slot.places).unwrap_or(0);
     if taken >= places || slot.status == SlotStatus::Closed {
         return Err(ServiceError::Conflict {
@@ -363,12 +339,45 @@ async fn take_a_place<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Takes the slot's row lock until the transaction ends: a row lock on
+/// PostgreSQL, the database's write lock on SQLite (where every mutation's
+/// transaction already begins `IMMEDIATE`). Every writer of a slot's places,
+/// status, or of the placements holding its places takes this lock before it
+/// reads what it decides on, so those decisions are serialised: an accept
+/// and an edit that lowers the places can never both count the same free
+/// place. A no-op write rather than `SELECT ... FOR UPDATE`, which SQLite
+/// does not have.
+pub(crate) async fn lock_slot<C: ConnectionTrait>(db: &C, slot_id: Uuid) -> ServiceResult<()> {
+    internship_slot::Entity::update_many()
+        .col_expr(
+            internship_slot::Column::UpdatedAt,
+            Expr::col(internship_slot::Column::UpdatedAt),
+        )
+        .filter(internship_slot::Column::Id.eq(slot_id))
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to lock slot"))?;
+    Ok(())
+}
+
+/// How many of a slot's places accepted or active placements hold. Read
+/// under [`lock_slot`] when a decision depends on it.
+pub(crate) async fn places_taken<C: ConnectionTrait>(db: &C, slot_id: Uuid) -> ServiceResult<u64> {
+    placement::Entity::find()
+        .filter(placement::Column::SlotId.eq(slot_id))
+        .filter(placement::Column::Status.is_in(TAKING_A_PLACE))
+        .count(db)
+        .await
+        .map_err(ServiceError::database("failed to count taken places"))
+}
+
 /// Gives a place back: a filled slot opens again.
 async fn free_a_place<C: ConnectionTrait>(
     db: &C,
     slot_id: Uuid,
     at: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    lock_slot(db, slot_id).await?;
     internship_slot::Entity::update_many()
         .col_expr(
             internship_slot::Column::Status,

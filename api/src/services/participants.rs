@@ -556,10 +556,22 @@ pub async fn update_participant<C: ConnectionTrait + TransactionTrait>(
         row.interests = Set(value.iter().cloned().collect());
     }
     row.updated_at = Set(chrono::Utc::now());
-    let updated = participant::Entity::update(row)
-        .exec(&txn)
+    // Conditional on the record not being erased meanwhile: an erasure
+    // committed after the read above must not be undone by writing personal
+    // values back (the erasure locks the row first, so this waits for it and
+    // then finds it erased, or runs first and is erased after).
+    let updated = participant::Entity::update_many()
+        .set(row)
+        .filter(participant::Column::Id.eq(id))
+        .filter(participant::Column::ErasedAt.is_null())
+        .exec_with_returning(&txn)
         .await
-        .map_err(ServiceError::database("failed to update participant"))?;
+        .map_err(ServiceError::database("failed to update participant"))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ServiceError::Conflict {
+            message: "this participant's data has been erased".to_owned(),
+        })?;
     write_children(&txn, id, &changes).await?;
     txn.commit()
         .await

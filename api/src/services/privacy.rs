@@ -4,18 +4,34 @@
 //!
 //! Erasure anonymises rather than deletes: the participant row stays with
 //! its non-personal facts (site, status, when they joined) and so do their
-//! placements (kind, dates, outcome) and mentorships (dates), which the
-//! impact report counts. Everything personal goes: names, contact details,
-//! goal, interests, Swedish level, languages, skills, the sensitive record
-//! and the consents. The audit trail records that an erasure happened,
-//! never what was erased (it holds no personal values to begin with).
+//! placements (kind, dates, outcome), mentorships (dates) and consents
+//! (which organisation, granted and ended when), which the impact report
+//! counts, so erasing someone does not change a report. Everything personal
+//! goes: names, contact details, goal, interests, Swedish level, languages,
+//! skills, the sensitive record and the consents' purposes. The audit trail
+//! records that an erasure happened, never what was erased (it holds no
+//! personal values to begin with).
+//!
+//! Erased values must not linger in the database's files either
+//! ([`purge_erased_remnants`], run after every erasure and retention run):
+//! - SQLite overwrites deleted and replaced content with zeros
+//!   (`secure_delete`, set on every connection), but until a checkpoint the
+//!   write-ahead log still holds the pages as they were; the WAL is
+//!   checkpointed and truncated, so no file of the data directory keeps a
+//!   personal byte.
+//! - PostgreSQL keeps the old row versions of updated and deleted rows in
+//!   the table files until `VACUUM` marks their space free (and later writes
+//!   overwrite it); the erased rows' tables are vacuumed at once. Copies in
+//!   the write-ahead log (`pg_wal`) and in base backups remain until they
+//!   are recycled or expire: keep WAL archives and backups under the same
+//!   retention as the data.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     ParticipantStatus, PlacementStatus, StringList, audit_event, consent, mentorship, participant,
     participant_language, participant_sensitive, participant_skill, placement,
 };
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     TransactionSession, TransactionTrait,
@@ -42,6 +58,23 @@ async fn anonymise<C: ConnectionTrait>(
 ) -> ServiceResult<participant::Model> {
     use sea_orm::ActiveValue::Set;
     let id = row.id;
+    // The participant's row first: its lock (a row lock on PostgreSQL)
+    // makes a concurrent update of the profile either finish before the
+    // erasure reads the children, or wait and find the record erased.
+    let mut active: participant::ActiveModel = row.into();
+    active.display_name = Set(ERASED_NAME.to_owned());
+    active.family_name = Set(None);
+    active.email = Set(None);
+    active.phone = Set(None);
+    active.goal = Set(None);
+    active.swedish_level = Set(None);
+    active.interests = Set(StringList::default());
+    active.erased_at = Set(Some(at));
+    active.updated_at = Set(at);
+    let erased = participant::Entity::update(active)
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to anonymise participant"))?;
     participant_language::Entity::delete_many()
         .filter(participant_language::Column::ParticipantId.eq(id))
         .exec(db)
@@ -59,25 +92,57 @@ async fn anonymise<C: ConnectionTrait>(
         .map_err(ServiceError::database(
             "failed to erase the sensitive record",
         ))?;
-    consent::Entity::delete_many()
+    // Consents stay as facts (which organisation, from when, until when),
+    // which the impact report attributes participants by; their purpose is
+    // free text and goes, and one still in force ends now: nobody can act
+    // on an erased person's consent.
+    consent::Entity::update_many()
+        .col_expr(consent::Column::Purpose, Expr::value(ERASED_NAME))
+        .col_expr(consent::Column::UpdatedAt, Expr::value(at))
         .filter(consent::Column::ParticipantId.eq(id))
         .exec(db)
         .await
         .map_err(ServiceError::database("failed to erase consents"))?;
-    let mut active: participant::ActiveModel = row.into();
-    active.display_name = Set(ERASED_NAME.to_owned());
-    active.family_name = Set(None);
-    active.email = Set(None);
-    active.phone = Set(None);
-    active.goal = Set(None);
-    active.swedish_level = Set(None);
-    active.interests = Set(StringList::default());
-    active.erased_at = Set(Some(at));
-    active.updated_at = Set(at);
-    participant::Entity::update(active)
+    consent::Entity::update_many()
+        .col_expr(consent::Column::RevokedAt, Expr::value(at))
+        .filter(consent::Column::ParticipantId.eq(id))
+        .filter(consent::Column::RevokedAt.is_null())
         .exec(db)
         .await
-        .map_err(ServiceError::database("failed to anonymise participant"))
+        .map_err(ServiceError::database("failed to end consents"))?;
+    Ok(erased)
+}
+
+/// The tables erasure writes personal values out of.
+const ERASED_TABLES: [&str; 5] = [
+    "participant",
+    "participant_language",
+    "participant_skill",
+    "participant_sensitive",
+    "consent",
+];
+
+/// Removes what an erasure committed may have left in the database's files
+/// (see the module documentation): on SQLite checkpoints and truncates the
+/// write-ahead log; on PostgreSQL vacuums the erased rows' tables. Run it
+/// after the erasure's transaction has committed, on the pool (neither
+/// works inside a transaction).
+pub async fn purge_erased_remnants(db: &sea_orm::DatabaseConnection) -> ServiceResult<()> {
+    use sea_orm::DbBackend;
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+                .map_err(ServiceError::database("failed to checkpoint the WAL"))?;
+        }
+        DbBackend::Postgres => {
+            db.execute_unprepared(&format!("VACUUM {}", ERASED_TABLES.join(", ")))
+                .await
+                .map_err(ServiceError::database("failed to vacuum erased rows"))?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Erases a participant's personal data (see the module documentation).

@@ -10,15 +10,11 @@
 //! ```
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{
-    OpportunityKind, Site, SlotStatus, SwedishLevel, internship_slot, placement, slot_skill,
-};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use entity::{OpportunityKind, Site, SlotStatus, SwedishLevel, internship_slot, slot_skill};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::lifecycle::TAKING_A_PLACE;
+use super::lifecycle::{lock_slot, places_taken};
 use super::partners::{optional_text, required_text};
 use super::{ServiceError, ServiceResult};
 use crate::policy::{Caller, rows};
@@ -33,13 +29,16 @@ fn status_name(status: SlotStatus) -> String {
     format!("{status:?}").to_uppercase()
 }
 
-/// A slot the caller may see and manage, at `version`.
+/// A slot the caller may see and manage, at `version`, read under the
+/// slot's lock (held until the transaction ends), so the places taken that
+/// the change is decided on cannot change before it is written.
 async fn managed<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,
     version: Option<i32>,
 ) -> ServiceResult<Slot> {
+    lock_slot(db, id).await?;
     let slot = super::slots::find_slot(db, caller, id).await?;
     let employer = super::employers::find_employer(db, slot.employer_id).await?;
     if !rows::may_manage_slots_of(caller, employer.id, employer.partner_organisation_id) {
@@ -59,15 +58,6 @@ async fn managed<C: ConnectionTrait>(
         });
     }
     Ok(slot)
-}
-
-async fn places_taken<C: ConnectionTrait>(db: &C, slot_id: Uuid) -> ServiceResult<u64> {
-    placement::Entity::find()
-        .filter(placement::Column::SlotId.eq(slot_id))
-        .filter(placement::Column::Status.is_in(TAKING_A_PLACE))
-        .count(db)
-        .await
-        .map_err(ServiceError::database("failed to count taken places"))
 }
 
 /// Writes `row` if the stored version is still `version`.
