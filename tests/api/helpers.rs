@@ -321,7 +321,7 @@ impl TestApp {
             "status {}",
             response.status()
         );
-        response.json().await.expect("a JSON body")
+        checked(response.json().await.expect("a JSON body"))
     }
 
     /// POSTs a GraphQL request with a bearer token and returns the JSON body.
@@ -332,7 +332,7 @@ impl TestApp {
             "status {}",
             response.status()
         );
-        response.json().await.expect("a JSON body")
+        checked(response.json().await.expect("a JSON body"))
     }
 
     /// POSTs a GraphQL request and returns the raw response.
@@ -471,6 +471,17 @@ impl TestApp {
     pub async fn stop(&self) {
         self.handle.stop(true).await;
     }
+}
+
+/// A response as every test may expect it: whatever a request asks, the
+/// server never answers it with an internal error (the tests that break the
+/// database on purpose read their answers raw, with `post_graphql`).
+fn checked(body: Value) -> Value {
+    assert!(
+        !error_codes(&body).iter().any(|c| c == "INTERNAL_SERVER_ERROR"),
+        "an internal error: {body}"
+    );
+    body
 }
 
 /// The `extensions.code` of each error in a GraphQL response.
