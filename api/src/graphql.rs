@@ -16,6 +16,8 @@ pub mod privacy;
 pub mod query;
 pub mod relations;
 pub mod reports;
+pub mod response_shape;
+pub mod scalars;
 pub mod subscription;
 pub mod types;
 
@@ -163,6 +165,7 @@ pub fn sdl() -> String {
         SDLExportOptions::new()
             .sorted_fields()
             .sorted_arguments()
-            .sorted_enum_items(),
+            .sorted_enum_items()
+            .include_specified_by(),
     )
 }

@@ -128,5 +128,5 @@ async fn generated_queries_and_malformed_bodies_never_get_a_server_error() {
     }
     // Still serving.
     let body = app.graphql("{ __typename }", json!({})).await;
-    assert_eq!(body["data"]["__typename"], "QueryRoot");
+    assert_eq!(body["data"]["__typename"], "Query");
 }

@@ -321,7 +321,7 @@ impl TestApp {
             "status {}",
             response.status()
         );
-        checked(response.json().await.expect("a JSON body"))
+        checked(query, response.json().await.expect("a JSON body"))
     }
 
     /// POSTs a GraphQL request with a bearer token and returns the JSON body.
@@ -332,7 +332,7 @@ impl TestApp {
             "status {}",
             response.status()
         );
-        checked(response.json().await.expect("a JSON body"))
+        checked(query, response.json().await.expect("a JSON body"))
     }
 
     /// POSTs a GraphQL request and returns the raw response.
@@ -475,12 +475,18 @@ impl TestApp {
 
 /// A response as every test may expect it: whatever a request asks, the
 /// server never answers it with an internal error (the tests that break the
-/// database on purpose read their answers raw, with `post_graphql`).
-fn checked(body: Value) -> Value {
+/// database on purpose read their answers raw, with `post_graphql`), and the
+/// answer has the types and nullability the committed schema promises.
+fn checked(query: &str, body: Value) -> Value {
     assert!(
-        !error_codes(&body).iter().any(|c| c == "INTERNAL_SERVER_ERROR"),
+        !error_codes(&body)
+            .iter()
+            .any(|c| c == "INTERNAL_SERVER_ERROR"),
         "an internal error: {body}"
     );
+    if let Err(problem) = crate::conformance::check(query, None, &body) {
+        panic!("the answer breaks the schema: {problem}\nquery: {query}\nanswer: {body}");
+    }
     body
 }
 

@@ -145,7 +145,7 @@ async fn malformed_dates_times_and_integers_name_their_argument_and_change_nothi
             "impactReport.from",
         ),
         (
-            "query($d: NaiveDate!) { impactReport(from: \"2026-01-01\", until: $d) { __typename } }",
+            "query($d: Date!) { impactReport(from: \"2026-01-01\", until: $d) { __typename } }",
             json!({ "d": "2026-13-45" }),
             "impactReport.until",
         ),

@@ -127,7 +127,7 @@ async fn introspection_can_be_turned_off() {
         .graphql("{ __schema { queryType { name } } }", json!({}))
         .await;
     assert_eq!(
-        body["data"]["__schema"]["queryType"]["name"], "QueryRoot",
+        body["data"]["__schema"]["queryType"]["name"], "Query",
         "{body}"
     );
 }

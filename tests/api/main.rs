@@ -11,7 +11,9 @@
 
 mod audit;
 mod authorization;
+mod client_contract;
 mod compose;
+mod conformance;
 mod constraints;
 mod dashboard;
 mod employer_mutations;

@@ -499,7 +499,7 @@ async fn retention_anonymises_only_long_inactive_participants_and_a_dry_run_chan
     assert!(again.participants.is_empty());
 }
 
-const WHOLE_REPORT: &str = "query($from: NaiveDate!, $until: NaiveDate!) { impactReport(from: $from, until: $until) {
+const WHOLE_REPORT: &str = "query($from: Date!, $until: Date!) { impactReport(from: $from, until: $until) {
     suppressedUpTo
     total { ...F }
     bySite { site figures { ...F } }

@@ -115,7 +115,7 @@ fn count(value: Option<u64>) -> Value {
     json!({ "value": value, "suppressed": value.is_none() })
 }
 
-const REPORT: &str = "query($from: NaiveDate!, $until: NaiveDate!) { impactReport(from: $from, until: $until) {
+const REPORT: &str = "query($from: Date!, $until: Date!) { impactReport(from: $from, until: $until) {
     suppressedUpTo
     total { ...F }
     bySite { site figures { ...F } }

@@ -10,8 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{audit_event, idempotency_key};
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, SqliteTransactionMode,
@@ -424,14 +425,24 @@ pub struct AuditEvent(pub audit_event::Model);
 /// Names and ids only, never the personal values themselves. Append-only.
 #[Object]
 impl AuditEvent {
-    /// Opaque id of the event.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+    /// Opaque global id of the event.
+    pub async fn id(&self) -> ID {
+        super::ids::encode(NodeType::AuditEvent, self.0.id)
     }
 
     /// When it happened.
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
+    async fn occurred_at(&self) -> DateTime {
+        DateTime(self.0.occurred_at)
+    }
+
+    /// When it was recorded: when it happened.
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.occurred_at)
+    }
+
+    /// The same as `createdAt`: events are append-only and never change.
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.occurred_at)
     }
 
     /// The request it happened in, as in the logs and in error responses.
@@ -506,9 +517,9 @@ pub struct AuditEventFilter {
     /// Of this kind.
     pub kind: Option<AuditEventKind>,
     /// At or after this time.
-    pub from: Option<DateTime<Utc>>,
+    pub from: Option<DateTime>,
     /// At or before this time.
-    pub until: Option<DateTime<Utc>>,
+    pub until: Option<DateTime>,
 }
 
 /// The audit trail query.
@@ -558,8 +569,8 @@ impl AuditQuery {
             entity: filter.entity,
             entity_id,
             kind: filter.kind.map(Into::into),
-            from: filter.from,
-            until: filter.until,
+            from: filter.from.map(|t| t.0),
+            until: filter.until.map(|t| t.0),
         };
         let db = db(ctx)?.clone();
         let rows = services::audit::list_events(&db, &filter, page).await?;

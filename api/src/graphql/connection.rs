@@ -4,8 +4,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use std::borrow::Cow;
+
 use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{Object, OutputType, Result};
+use async_graphql::parser::types::Field;
+use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{
+    ContextSelectionSet, Object, OutputType, Positioned, Result, ServerResult, Value,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
@@ -149,8 +155,53 @@ impl ConnectionFields {
     }
 }
 
-/// A connection of `T`.
-pub type Paged<T> = Connection<Cursor, T, ConnectionFields>;
+type Inner<T> = Connection<Cursor, T, ConnectionFields>;
+
+/// A connection of `T`: async-graphql's Relay connection, with descriptions
+/// on its connection and edge types (which the library leaves empty), so
+/// that every type of the schema is documented for clients.
+pub struct Paged<T: OutputType>(Inner<T>);
+
+impl<T: OutputType> OutputType for Paged<T> {
+    fn type_name() -> Cow<'static, str> {
+        <Inner<T> as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        let name = <Inner<T> as OutputType>::create_type_info(registry);
+        let node = T::type_name();
+        describe(
+            registry,
+            &Self::type_name(),
+            format!(
+                "A page of `{node}` items: `edges` (each with its cursor) or `nodes`, `pageInfo` to page forward and back, and `totalCount` of the whole list."
+            ),
+        );
+        describe(
+            registry,
+            &format!("{node}Edge"),
+            format!("One `{node}` in a page, with the cursor to page from it."),
+        );
+        name
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        self.0.resolve(ctx, field).await
+    }
+}
+
+/// Sets the description of an object type the library registered without one.
+fn describe(registry: &mut Registry, name: &str, text: String) {
+    if let Some(MetaType::Object { description, .. }) = registry.types.get_mut(name)
+        && description.is_none()
+    {
+        *description = Some(text);
+    }
+}
 
 /// Builds a connection from a page of rows, their key, and a way to count
 /// the whole list.
@@ -176,7 +227,7 @@ where
             .into_iter()
             .map(|row| Edge::new(Cursor(key(&row)), node(row))),
     );
-    connection
+    Paged(connection)
 }
 
 /// Boxes a count future for [`connection`].

@@ -22,6 +22,7 @@ pub enum NodeType {
     Mentorship,
     Consent,
     ApiClient,
+    AuditEvent,
 }
 
 impl NodeType {
@@ -36,11 +37,12 @@ impl NodeType {
             Self::Mentorship => "Mentorship",
             Self::Consent => "Consent",
             Self::ApiClient => "ApiClient",
+            Self::AuditEvent => "AuditEvent",
         }
     }
 
     /// Every type with a global id.
-    pub const ALL: [NodeType; 9] = [
+    pub const ALL: [NodeType; 10] = [
         Self::PartnerOrganisation,
         Self::Employer,
         Self::InternshipSlot,
@@ -50,6 +52,7 @@ impl NodeType {
         Self::Mentorship,
         Self::Consent,
         Self::ApiClient,
+        Self::AuditEvent,
     ];
 
     fn from_name(name: &str) -> Option<Self> {

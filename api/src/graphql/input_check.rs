@@ -36,14 +36,16 @@ pub struct BadInput {
     pub pos: Pos,
 }
 
-#[derive(Debug, Default)]
-struct OutputField {
+#[derive(Debug)]
+pub(crate) struct OutputField {
     arguments: HashMap<String, Type>,
     type_name: String,
+    /// The field's type with its list and non-null wrappers.
+    pub(crate) ty: Type,
 }
 
 #[derive(Debug)]
-enum Named {
+pub(crate) enum Named {
     /// An object or interface: fields with arguments.
     Output(HashMap<String, OutputField>),
     /// An input object: its fields' types.
@@ -55,10 +57,10 @@ enum Named {
 /// The schema's argument and input types, read once from its SDL.
 #[derive(Debug)]
 pub struct InputCheck {
-    types: HashMap<String, Named>,
-    query: String,
-    mutation: String,
-    subscription: String,
+    pub(crate) types: HashMap<String, Named>,
+    pub(crate) query: String,
+    pub(crate) mutation: String,
+    pub(crate) subscription: String,
 }
 
 /// How deep fragments may nest before the walk stops (validation refuses
@@ -129,6 +131,7 @@ impl InputCheck {
                                             .map(|a| (a.node.name.node.to_string(), a.node.ty.node))
                                             .collect(),
                                         type_name: named(&field.ty.node).to_owned(),
+                                        ty: field.ty.node,
                                     },
                                 )
                             })
@@ -284,7 +287,7 @@ impl Walk<'_> {
 }
 
 /// The named type at the bottom of a (list, non-null) type.
-fn named(ty: &Type) -> &str {
+pub(crate) fn named(ty: &Type) -> &str {
     match &ty.base {
         BaseType::Named(name) => name.as_str(),
         BaseType::List(inner) => named(inner),
@@ -324,15 +327,15 @@ impl InputCheck {
                 _ => fail("must be a whole number from -2147483648 to 2147483647"),
             },
             ("String" | "ID", ConstValue::String(s)) => text(s, path),
-            ("NaiveDate" | "Date", ConstValue::String(s)) => {
-                if s.parse::<chrono::NaiveDate>().is_ok() {
+            ("Date", ConstValue::String(s)) => {
+                if super::scalars::parse_date(s).is_some() {
                     Ok(())
                 } else {
                     fail("must be a calendar date, YYYY-MM-DD (ISO 8601)")
                 }
             }
             ("DateTime", ConstValue::String(s)) => {
-                if s.parse::<chrono::DateTime<chrono::Utc>>().is_ok() {
+                if super::scalars::parse_date_time(s).is_some() {
                     Ok(())
                 } else {
                     fail(
@@ -422,7 +425,7 @@ mod tests {
     fn good_values_pass() {
         assert_eq!(
             check(
-                "query($d: NaiveDate) { placements(first: 5, filter: { startsFrom: $d }) { totalCount } }",
+                "query($d: Date) { placements(first: 5, filter: { startsFrom: $d }) { totalCount } }",
                 serde_json::json!({ "d": "2027-01-12" })
             ),
             Ok(())
@@ -479,7 +482,7 @@ mod tests {
     fn arguments_inside_fragments_are_checked_too() {
         assert_eq!(
             path_of(
-                "query { ...F } fragment F on QueryRoot { impactReport(from: \"2026-01-01x\", until: \"2026-02-01\") { __typename } }",
+                "query { ...F } fragment F on Query { impactReport(from: \"2026-01-01x\", until: \"2026-02-01\") { __typename } }",
                 serde_json::json!({})
             ),
             "impactReport.from"

@@ -5,10 +5,10 @@
 //! nothing. Authorization and not-found failures are GraphQL errors with
 //! `extensions.code`.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, SimpleObject,
 };
-use chrono::NaiveDate;
 
 use super::audit::Write;
 use super::enums::{
@@ -26,6 +26,7 @@ use crate::services::{self, ServiceError, ServiceResult};
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     ParticipantMutation,
     EmployerMutation,
@@ -591,9 +592,9 @@ pub struct PostInternshipSlotInput {
     /// The nearest Portalen site, if either.
     pub site: Option<Site>,
     /// First day.
-    pub starts_on: NaiveDate,
+    pub starts_on: Date,
     /// Last day, not before the first.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Date>,
     /// The Swedish it needs, if any.
     pub required_swedish_level: Option<SwedishLevel>,
     /// Skills wanted, lowercase tags.
@@ -630,9 +631,9 @@ pub struct UpdateInternshipSlotInput {
     /// Hageby or Ringdansen.
     pub site: MaybeUndefined<Site>,
     /// First day.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<Date>,
     /// Last day, not before the first.
-    pub ends_on: MaybeUndefined<NaiveDate>,
+    pub ends_on: MaybeUndefined<Date>,
     /// The Swedish a participant needs.
     pub required_swedish_level: MaybeUndefined<SwedishLevel>,
     /// Skills wanted (replaces the list).
@@ -696,8 +697,8 @@ impl SlotMutation {
             kind: input.kind.map(Into::into),
             places: input.places,
             site: maybe(input.site).map(|s| s.map(Into::into)),
-            starts_on: input.starts_on,
-            ends_on: maybe(input.ends_on),
+            starts_on: input.starts_on.map(|d| d.0),
+            ends_on: maybe(input.ends_on.map_value(|d| d.0)),
             required_swedish_level: maybe(input.required_swedish_level).map(|l| l.map(Into::into)),
             wanted_skills: input.wanted_skills,
         };
@@ -818,8 +819,8 @@ impl SlotMutation {
             kind: input.kind.into(),
             places: input.places,
             site: input.site.map(Into::into),
-            starts_on: input.starts_on,
-            ends_on: input.ends_on,
+            starts_on: input.starts_on.0,
+            ends_on: input.ends_on.map(|d| d.0),
             required_swedish_level: input.required_swedish_level.map(Into::into),
             wanted_skills: input.wanted_skills,
             status,
@@ -858,9 +859,9 @@ pub struct ReschedulePlacementInput {
     /// The placement.
     pub id: ID,
     /// First day.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<Date>,
     /// Last day, not before the first.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Date>,
     /// The version last read; a stale version answers CONFLICT.
     pub version: i32,
 }
@@ -895,8 +896,8 @@ impl PlacementMutation {
             caller(ctx)?,
             services::placements::Reschedule {
                 id,
-                starts_on: input.starts_on,
-                ends_on: input.ends_on,
+                starts_on: input.starts_on.map(|d| d.0),
+                ends_on: input.ends_on.map(|d| d.0),
                 version: input.version,
             },
         )
@@ -930,9 +931,9 @@ pub struct ProposePlacementInput {
     /// What kind of opportunity; needed without a slot.
     pub kind: Option<OpportunityKind>,
     /// First day.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<Date>,
     /// Last day, not before the first.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Date>,
     /// A mentor to support the participant.
     pub mentor_id: Option<ID>,
     /// For administrators: the organisation that will follow the placement
@@ -1026,8 +1027,8 @@ impl LifecycleMutation {
                 .map(|id| decode_as(&id, NodeType::Employer, "employerId"))
                 .transpose()?,
             kind: input.kind.map(Into::into),
-            starts_on: input.starts_on,
-            ends_on: input.ends_on,
+            starts_on: input.starts_on.map(|d| d.0),
+            ends_on: input.ends_on.map(|d| d.0),
             mentor_id: input
                 .mentor_id
                 .map(|id| decode_as(&id, NodeType::Mentor, "mentorId"))

@@ -34,6 +34,7 @@ pub enum Node {
     Mentorship(Mentorship),
     Consent(Consent),
     ApiClient(ApiClient),
+    AuditEvent(super::audit::AuditEvent),
 }
 
 /// The scope (and role) reading objects of a type needs, as on its typed queries.
@@ -47,6 +48,7 @@ fn requirement(node_type: NodeType) -> Option<Require> {
         NodeType::Mentor | NodeType::Mentorship => Some(Require::scope(Scope::MentorsRead)),
         NodeType::Consent => Some(Require::scope(Scope::ParticipantsRead)),
         NodeType::ApiClient => Some(Require::administrator(Scope::PartnersAdmin)),
+        NodeType::AuditEvent => Some(Require::administrator(Scope::AuditRead)),
     }
 }
 
@@ -103,6 +105,9 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         NodeType::ApiClient => services::api_clients::find_api_client(db(ctx)?, uuid)
             .await?
             .map(|m| Node::ApiClient(ApiClient(m))),
+        NodeType::AuditEvent => services::audit::find_event(db(ctx)?, uuid)
+            .await?
+            .map(|m| Node::AuditEvent(super::audit::AuditEvent(m))),
     })
 }
 
@@ -119,10 +124,16 @@ impl NodeQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "A global id.")] id: ID,
-    ) -> Result<Node> {
-        resolve(ctx, &id)
-            .await?
-            .ok_or_else(|| super::error::error(super::error::ErrorCode::NotFound, "not found"))
+    ) -> Result<Option<Node>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<Node> = async {
+            resolve(ctx, &id)
+                .await?
+                .ok_or_else(|| super::error::error(super::error::ErrorCode::NotFound, "not found"))
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The objects with these global ids, in order: null where an id is

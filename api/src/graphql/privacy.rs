@@ -1,7 +1,9 @@
 //! The participant's rights through the API: `participantExport` (right of
 //! access) and `eraseParticipant` (erasure). Both are audited.
 
-use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+
+use super::scalars::Json;
 
 use super::audit::{RequestId, Write};
 use super::guards::{Require, caller};
@@ -30,7 +32,7 @@ impl PrivacyQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The participant's global id.")] id: ID,
-    ) -> Result<Json<serde_json::Value>> {
+    ) -> Result<Option<Json>> {
         let id = decode_as(&id, NodeType::Participant, "id")?;
         let caller = caller(ctx)?;
         let db = db(ctx)?;
@@ -48,7 +50,7 @@ impl PrivacyQuery {
             }],
         )
         .await?;
-        Ok(Json(document))
+        Ok(Some(Json(document)))
     }
 }
 

@@ -1,11 +1,11 @@
 //! Query roots, one per domain, merged into [`QueryRoot`]. Each declares what
 //! it requires with a guard; row policy is applied by the services.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID, InputObject, MergedObject, Object, Result};
 use sea_orm::DatabaseConnection;
 
 use super::connection::{ListOrder, Paged, connection, count_with, page_request};
-use chrono::NaiveDate;
 
 use super::enums::{
     OpportunityKind, ParticipantStatus, PlacementStatus, Site, SlotStatus, SwedishLevel,
@@ -21,6 +21,7 @@ use crate::services;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     super::node::NodeQuery,
     ViewerQuery,
@@ -93,9 +94,15 @@ impl PartnerQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The organisation's slug, e.g. `vita-hasten`.")] slug: String,
-    ) -> Result<PartnerOrganisation> {
-        let row = services::partners::find_partner_by_slug(db(ctx)?, &slug).await?;
-        Ok(PartnerOrganisation(row))
+    ) -> Result<Option<PartnerOrganisation>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<PartnerOrganisation> = async {
+            let row = services::partners::find_partner_by_slug(db(ctx)?, &slug).await?;
+            Ok(PartnerOrganisation(row))
+        }
+        .await;
+        found.map(Some)
     }
 }
 
@@ -139,11 +146,17 @@ impl EmployerQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The employer's global id.")] id: ID,
-    ) -> Result<Employer> {
-        let id = decode_as(&id, NodeType::Employer, "id")?;
-        Ok(Employer(
-            services::employers::find_employer(db(ctx)?, id).await?,
-        ))
+    ) -> Result<Option<Employer>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<Employer> = async {
+            let id = decode_as(&id, NodeType::Employer, "id")?;
+            Ok(Employer(
+                services::employers::find_employer(db(ctx)?, id).await?,
+            ))
+        }
+        .await;
+        found.map(Some)
     }
 }
 
@@ -161,9 +174,9 @@ pub struct SlotFilter {
     /// Offered by this employer.
     pub employer_id: Option<ID>,
     /// Starting on or after this day.
-    pub starts_from: Option<NaiveDate>,
+    pub starts_from: Option<Date>,
     /// Starting on or before this day.
-    pub starts_until: Option<NaiveDate>,
+    pub starts_until: Option<Date>,
     /// Wanting this skill (a tag).
     pub wanted_skill: Option<String>,
 }
@@ -178,8 +191,8 @@ impl SlotFilter {
                 .employer_id
                 .map(|id| decode_as(&id, NodeType::Employer, "filter.employerId"))
                 .transpose()?,
-            starts_from: self.starts_from,
-            starts_until: self.starts_until,
+            starts_from: self.starts_from.map(|d| d.0),
+            starts_until: self.starts_until.map(|d| d.0),
             wanted_skill: self.wanted_skill,
         })
     }
@@ -201,9 +214,9 @@ pub struct PlacementFilter {
     /// Of this participant.
     pub participant_id: Option<ID>,
     /// Starting on or after this day.
-    pub starts_from: Option<NaiveDate>,
+    pub starts_from: Option<Date>,
     /// Starting on or before this day.
-    pub starts_until: Option<NaiveDate>,
+    pub starts_until: Option<Date>,
 }
 
 impl PlacementFilter {
@@ -229,8 +242,8 @@ impl PlacementFilter {
                 .participant_id
                 .map(|id| decode_as(&id, NodeType::Participant, "filter.participantId"))
                 .transpose()?,
-            starts_from: self.starts_from,
-            starts_until: self.starts_until,
+            starts_from: self.starts_from.map(|d| d.0),
+            starts_until: self.starts_until.map(|d| d.0),
         })
     }
 }
@@ -312,11 +325,17 @@ impl SlotQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The slot's global id.")] id: ID,
-    ) -> Result<InternshipSlot> {
-        let id = decode_as(&id, NodeType::InternshipSlot, "id")?;
-        Ok(InternshipSlot(
-            services::slots::find_slot(db(ctx)?, caller(ctx)?, id).await?,
-        ))
+    ) -> Result<Option<InternshipSlot>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<InternshipSlot> = async {
+            let id = decode_as(&id, NodeType::InternshipSlot, "id")?;
+            Ok(InternshipSlot(
+                services::slots::find_slot(db(ctx)?, caller(ctx)?, id).await?,
+            ))
+        }
+        .await;
+        found.map(Some)
     }
 }
 
@@ -407,11 +426,17 @@ impl ParticipantQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The participant's global id.")] id: ID,
-    ) -> Result<Participant> {
-        let id = decode_as(&id, NodeType::Participant, "id")?;
-        Ok(Participant(
-            services::participants::find_participant(db(ctx)?, caller(ctx)?, id).await?,
-        ))
+    ) -> Result<Option<Participant>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<Participant> = async {
+            let id = decode_as(&id, NodeType::Participant, "id")?;
+            Ok(Participant(
+                services::participants::find_participant(db(ctx)?, caller(ctx)?, id).await?,
+            ))
+        }
+        .await;
+        found.map(Some)
     }
 }
 
@@ -473,11 +498,17 @@ impl PlacementQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The placement's global id.")] id: ID,
-    ) -> Result<Placement> {
-        let id = decode_as(&id, NodeType::Placement, "id")?;
-        Ok(Placement(
-            services::placements::find_placement(db(ctx)?, caller(ctx)?, id).await?,
-        ))
+    ) -> Result<Option<Placement>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<Placement> = async {
+            let id = decode_as(&id, NodeType::Placement, "id")?;
+            Ok(Placement(
+                services::placements::find_placement(db(ctx)?, caller(ctx)?, id).await?,
+            ))
+        }
+        .await;
+        found.map(Some)
     }
 }
 
@@ -551,11 +582,17 @@ impl MentorQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The mentor's global id.")] id: ID,
-    ) -> Result<Mentor> {
-        let id = decode_as(&id, NodeType::Mentor, "id")?;
-        Ok(Mentor(
-            services::mentors::find_mentor(db(ctx)?, caller(ctx)?, id).await?,
-        ))
+    ) -> Result<Option<Mentor>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<Mentor> = async {
+            let id = decode_as(&id, NodeType::Mentor, "id")?;
+            Ok(Mentor(
+                services::mentors::find_mentor(db(ctx)?, caller(ctx)?, id).await?,
+            ))
+        }
+        .await;
+        found.map(Some)
     }
 }
 

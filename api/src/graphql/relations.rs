@@ -1,8 +1,8 @@
 //! Mentorships and consents: the relations between people and the network,
 //! their queries and mutations.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
 use super::audit::Write;
 use super::connection::{Paged, connection, count_with, page_request};
@@ -130,11 +130,17 @@ impl RelationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The mentorship's global id.")] id: ID,
-    ) -> Result<Mentorship> {
-        let id = decode_as(&id, NodeType::Mentorship, "id")?;
-        Ok(Mentorship(
-            services::mentorships::find_mentorship(db(ctx)?, caller(ctx)?, id).await?,
-        ))
+    ) -> Result<Option<Mentorship>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<Mentorship> = async {
+            let id = decode_as(&id, NodeType::Mentorship, "id")?;
+            Ok(Mentorship(
+                services::mentorships::find_mentorship(db(ctx)?, caller(ctx)?, id).await?,
+            ))
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The consents the caller may see, oldest first, narrowed by `filter`:
@@ -182,11 +188,17 @@ impl RelationQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The consent's global id.")] id: ID,
-    ) -> Result<Consent> {
-        let id = decode_as(&id, NodeType::Consent, "id")?;
-        Ok(Consent(
-            services::consents::find_consent(db(ctx)?, caller(ctx)?, id).await?,
-        ))
+    ) -> Result<Option<Consent>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<Consent> = async {
+            let id = decode_as(&id, NodeType::Consent, "id")?;
+            Ok(Consent(
+                services::consents::find_consent(db(ctx)?, caller(ctx)?, id).await?,
+            ))
+        }
+        .await;
+        found.map(Some)
     }
 }
 
@@ -202,7 +214,7 @@ pub struct StartMentorshipInput {
     /// The participant.
     pub participant_id: ID,
     /// First day; default today.
-    pub started_on: Option<NaiveDate>,
+    pub started_on: Option<Date>,
 }
 
 /// The end of a mentorship.
@@ -211,7 +223,7 @@ pub struct EndMentorshipInput {
     /// The mentorship.
     pub id: ID,
     /// Last day, not before the first; default today.
-    pub ended_on: Option<NaiveDate>,
+    pub ended_on: Option<Date>,
 }
 
 /// The result of a mentorship mutation.
@@ -292,7 +304,7 @@ impl RelationMutation {
             caller(ctx)?,
             mentor_id,
             participant_id,
-            input.started_on,
+            input.started_on.map(|d| d.0),
         )
         .await;
         let (mentorship, user_errors) = payload(write.finish(result).await)?;
@@ -315,9 +327,13 @@ impl RelationMutation {
     ) -> Result<MentorshipPayload> {
         let id = decode_as(&input.id, NodeType::Mentorship, "id")?;
         let write = Write::begin(ctx).await?;
-        let result =
-            services::mentorships::end_mentorship(write.txn(), caller(ctx)?, id, input.ended_on)
-                .await;
+        let result = services::mentorships::end_mentorship(
+            write.txn(),
+            caller(ctx)?,
+            id,
+            input.ended_on.map(|d| d.0),
+        )
+        .await;
         let (mentorship, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorshipPayload {
             mentorship: mentorship.map(Mentorship),

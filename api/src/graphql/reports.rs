@@ -1,7 +1,7 @@
 //! The impact report, as GraphQL: aggregated, with small counts withheld.
 
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 
 use super::enums::{OpportunityKind, PlacementOutcome, Site};
 use super::guards::Require;
@@ -122,9 +122,9 @@ pub struct MentorProgrammeFigures {
 #[derive(SimpleObject)]
 pub struct ImpactReport {
     /// First day of the period.
-    pub from: NaiveDate,
+    pub from: Date,
     /// Last day of the period.
-    pub until: NaiveDate,
+    pub until: Date,
     /// Counts from 1 up to this are withheld.
     pub suppressed_up_to: u64,
     /// The whole network.
@@ -151,47 +151,53 @@ impl ReportQuery {
     async fn impact_report(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "First day of the period.")] from: NaiveDate,
-        #[graphql(desc = "Last day of the period, not before the first.")] until: NaiveDate,
-    ) -> Result<ImpactReport> {
-        let report = services::reports::impact_report(db(ctx)?, from, until)
-            .await
-            .map_err(|err| match err {
-                services::ServiceError::InvalidInput { field, message } => {
-                    super::error::bad_input(&field, message)
-                }
-                other => other.into(),
-            })?;
-        Ok(ImpactReport {
-            from: report.from,
-            until: report.until,
-            suppressed_up_to: reports::SUPPRESS_UP_TO,
-            total: report.total.into(),
-            by_site: reports::SITES
-                .iter()
-                .zip(report.by_site)
-                .map(|(site, figures)| SiteFigures {
-                    site: site.map(Into::into),
-                    figures: figures.into(),
-                })
-                .collect(),
-            by_partner: report
-                .by_partner
-                .into_iter()
-                .map(|(partner, figures)| PartnerFigures {
-                    partner_organisation: PartnerOrganisation(partner),
-                    figures: figures.into(),
-                })
-                .collect(),
-            mentor_programmes: report
-                .programmes
-                .into_iter()
-                .map(|p| MentorProgrammeFigures {
-                    partner_organisation: PartnerOrganisation(p.partner),
-                    mentorships_started: p.started.into(),
-                    mentorships_completed: p.completed.into(),
-                })
-                .collect(),
-        })
+        #[graphql(desc = "First day of the period.")] from: Date,
+        #[graphql(desc = "Last day of the period, not before the first.")] until: Date,
+    ) -> Result<Option<ImpactReport>> {
+        // Nullable, as GitHub and Shopify do: a lookup that fails is null
+        // with its error, and the rest of the answer stands.
+        let found: Result<ImpactReport> = async {
+            let report = services::reports::impact_report(db(ctx)?, from.0, until.0)
+                .await
+                .map_err(|err| match err {
+                    services::ServiceError::InvalidInput { field, message } => {
+                        super::error::bad_input(&field, message)
+                    }
+                    other => other.into(),
+                })?;
+            Ok(ImpactReport {
+                from: Date(report.from),
+                until: Date(report.until),
+                suppressed_up_to: reports::SUPPRESS_UP_TO,
+                total: report.total.into(),
+                by_site: reports::SITES
+                    .iter()
+                    .zip(report.by_site)
+                    .map(|(site, figures)| SiteFigures {
+                        site: site.map(Into::into),
+                        figures: figures.into(),
+                    })
+                    .collect(),
+                by_partner: report
+                    .by_partner
+                    .into_iter()
+                    .map(|(partner, figures)| PartnerFigures {
+                        partner_organisation: PartnerOrganisation(partner),
+                        figures: figures.into(),
+                    })
+                    .collect(),
+                mentor_programmes: report
+                    .programmes
+                    .into_iter()
+                    .map(|p| MentorProgrammeFigures {
+                        partner_organisation: PartnerOrganisation(p.partner),
+                        mentorships_started: p.started.into(),
+                        mentorships_completed: p.completed.into(),
+                    })
+                    .collect(),
+            })
+        }
+        .await;
+        found.map(Some)
     }
 }

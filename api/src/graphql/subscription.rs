@@ -36,7 +36,7 @@ pub struct SubscriptionRoot;
 
 /// Every subscription of the API: over WebSocket at `/graphql/ws`
 /// (graphql-transport-ws), with the token in the connection's init payload.
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// A slot became open for proposals (posted open, or opened), among the
     /// slots the subscriber may see. Requires `slots:read`.

@@ -221,6 +221,14 @@ async fn execute(
     let parses = document.is_some();
     let mut operation = request.operation_name.clone();
     let mut label = "invalid".to_owned();
+    // Kept to put the answer in the spec's shape after execution.
+    let shape = document.as_ref().map(|d| {
+        (
+            d.clone(),
+            request.operation_name.clone(),
+            request.variables.clone(),
+        )
+    });
     if let Some(document) = document {
         // The one named operation of the document, if the client named none.
         if operation.is_none()
@@ -265,6 +273,17 @@ async fn execute(
                 ]);
             }
         }
+    }
+    if let (Some((document, operation_name, variables)), Some(check)) =
+        (&shape, req.app_data::<web::Data<InputCheck>>())
+    {
+        crate::graphql::response_shape::complete(
+            check,
+            document,
+            operation_name.as_deref(),
+            variables,
+            &mut response,
+        );
     }
     if !response.errors.is_empty() {
         label_errors(&mut response.errors, parses, &request_id.to_string());
@@ -345,7 +364,7 @@ fn render(
         }
     };
     if request_error && let Some(body) = body.as_object_mut() {
-        body.remove("data");
+        body.shift_remove("data");
     }
     let mut http = if no_query || (request_error && graphql_json) {
         HttpResponse::BadRequest()

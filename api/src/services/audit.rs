@@ -204,6 +204,18 @@ pub async fn list_events<C: ConnectionTrait>(
     .await
 }
 
+/// One audit event by its row id, if it exists (who may read the trail is
+/// the caller's to check).
+pub async fn find_event<C: ConnectionTrait>(
+    db: &C,
+    id: uuid::Uuid,
+) -> ServiceResult<Option<audit_event::Model>> {
+    audit_event::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read audit event"))
+}
+
 /// How many audit events match `filter`.
 pub async fn count_events<C: ConnectionTrait>(db: &C, filter: &AuditFilter) -> ServiceResult<u64> {
     let select = audit_event::Entity::find().filter(filter.condition()?);

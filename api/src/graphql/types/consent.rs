@@ -1,5 +1,5 @@
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::consent;
 
 use super::{Participant, PartnerOrganisation, loader_error, loaders};
@@ -35,13 +35,13 @@ impl Consent {
     }
 
     /// When it was given.
-    async fn granted_at(&self) -> DateTime<Utc> {
-        self.0.granted_at
+    async fn granted_at(&self) -> DateTime {
+        DateTime(self.0.granted_at)
     }
 
     /// When it was revoked, if it has been.
-    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
-        self.0.revoked_at
+    async fn revoked_at(&self) -> Option<DateTime> {
+        self.0.revoked_at.map(DateTime)
     }
 
     /// Whether the consent is in force (not revoked).
@@ -66,5 +66,15 @@ impl Consent {
             .await
             .map_err(loader_error)?;
         Ok(row.map(Participant))
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.created_at)
+    }
+
+    /// When it last changed (its creation, if never since).
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.updated_at)
     }
 }

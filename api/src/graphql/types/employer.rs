@@ -73,35 +73,63 @@ impl Employer {
     /// The employer's slots the caller may see (drafts too, on the employer's side),
     /// oldest first. Requires `slots:read`.
     #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
-    async fn slots(&self, ctx: &Context<'_>) -> Result<Vec<InternshipSlot>> {
-        let rows = loaders(ctx)?
-            .load_one(SlotsOfEmployer(self.0.id))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(InternshipSlot).collect())
+    async fn slots(&self, ctx: &Context<'_>) -> Result<Option<Vec<InternshipSlot>>> {
+        // Nullable: without the scope it is null with its error, and the
+        // object it hangs from still answers.
+        let found: Result<Vec<InternshipSlot>> = async {
+            let rows = loaders(ctx)?
+                .load_one(SlotsOfEmployer(self.0.id))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default();
+            Ok(rows.into_iter().map(InternshipSlot).collect())
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The placements at this employer that the caller may see, oldest first.
     /// Requires `placements:read`.
     #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
-    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
-        let rows = loaders(ctx)?
-            .load_one(PlacementsOfEmployer(self.0.id))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Placement).collect())
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
+        // Nullable: without the scope it is null with its error, and the
+        // object it hangs from still answers.
+        let found: Result<Vec<Placement>> = async {
+            let rows = loaders(ctx)?
+                .load_one(PlacementsOfEmployer(self.0.id))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default();
+            Ok(rows.into_iter().map(Placement).collect())
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The employer's open slots, oldest first. Requires `slots:read`.
     #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
-    async fn open_slots(&self, ctx: &Context<'_>) -> Result<Vec<InternshipSlot>> {
-        let rows = loaders(ctx)?
-            .load_one(OpenSlotsOfEmployer(self.0.id))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(InternshipSlot).collect())
+    async fn open_slots(&self, ctx: &Context<'_>) -> Result<Option<Vec<InternshipSlot>>> {
+        // Nullable: without the scope it is null with its error, and the
+        // object it hangs from still answers.
+        let found: Result<Vec<InternshipSlot>> = async {
+            let rows = loaders(ctx)?
+                .load_one(OpenSlotsOfEmployer(self.0.id))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default();
+            Ok(rows.into_iter().map(InternshipSlot).collect())
+        }
+        .await;
+        found.map(Some)
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.created_at)
+    }
+
+    /// When it last changed (its creation, if never since).
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.updated_at)
     }
 }

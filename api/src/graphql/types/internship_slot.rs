@@ -1,5 +1,5 @@
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 use entity::internship_slot;
 
 use super::{Employer, Placement, loader_error, loaders};
@@ -49,13 +49,13 @@ impl InternshipSlot {
     }
 
     /// First day.
-    async fn starts_on(&self) -> NaiveDate {
-        self.0.starts_on
+    async fn starts_on(&self) -> Date {
+        Date(self.0.starts_on)
     }
 
     /// Last day, if the slot ends.
-    async fn ends_on(&self) -> Option<NaiveDate> {
-        self.0.ends_on
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
     }
 
     /// The Swedish the slot needs, if any.
@@ -85,13 +85,19 @@ impl InternshipSlot {
     /// The placements made in this slot that the caller may see, oldest first.
     /// Requires `placements:read`.
     #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
-    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
-        let rows = loaders(ctx)?
-            .load_one(PlacementsOfSlot(self.0.id))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Placement).collect())
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
+        // Nullable: without the scope it is null with its error, and the
+        // object it hangs from still answers.
+        let found: Result<Vec<Placement>> = async {
+            let rows = loaders(ctx)?
+                .load_one(PlacementsOfSlot(self.0.id))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default();
+            Ok(rows.into_iter().map(Placement).collect())
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The employer offering the slot.
@@ -105,5 +111,15 @@ impl InternshipSlot {
             tracing::error!(slot_id = %self.0.id, "slot without employer");
             internal()
         })
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.created_at)
+    }
+
+    /// When it last changed (its creation, if never since).
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.updated_at)
     }
 }

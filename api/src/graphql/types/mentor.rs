@@ -96,4 +96,14 @@ impl Mentor {
             .unwrap_or_default();
         Ok(rows.into_iter().map(Mentorship).collect())
     }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.created_at)
+    }
+
+    /// When it last changed (its creation, if never since).
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.updated_at)
+    }
 }

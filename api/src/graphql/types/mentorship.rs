@@ -1,5 +1,5 @@
+use crate::graphql::scalars::Date;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 use entity::mentorship;
 
 use super::{Mentor, Participant, loader_error, loaders};
@@ -22,13 +22,13 @@ impl Mentorship {
     }
 
     /// First day.
-    async fn started_on(&self) -> NaiveDate {
-        self.0.started_on
+    async fn started_on(&self) -> Date {
+        Date(self.0.started_on)
     }
 
     /// Last day, once ended.
-    async fn ended_on(&self) -> Option<NaiveDate> {
-        self.0.ended_on
+    async fn ended_on(&self) -> Option<Date> {
+        self.0.ended_on.map(Date)
     }
 
     /// Whether the mentorship has not ended.
@@ -53,5 +53,15 @@ impl Mentorship {
             .await
             .map_err(loader_error)?;
         Ok(row.map(Participant))
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.created_at)
+    }
+
+    /// When it last changed (its creation, if never since).
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.updated_at)
     }
 }

@@ -104,8 +104,8 @@ impl Participant {
     /// When the participant's personal data was erased, if it was; the
     /// record then keeps only non-personal facts. Profile field.
     #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
-    async fn erased_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.0.erased_at
+    async fn erased_at(&self) -> Option<crate::graphql::scalars::DateTime> {
+        self.0.erased_at.map(crate::graphql::scalars::DateTime)
     }
 
     /// Interests. Profile field.
@@ -127,18 +127,24 @@ impl Participant {
             desc = "Only placements in these states (e.g. `[PROPOSED, ACCEPTED, ACTIVE]` for the open ones); empty for all."
         )]
         status: Vec<PlacementStatus>,
-    ) -> Result<Option<Vec<Placement>>> {
-        let rows = loaders(ctx)?
-            .load_one(PlacementsOfParticipant(self.0.id))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        Ok(Some(
-            rows.into_iter()
-                .filter(|p| status.is_empty() || status.contains(&p.status.into()))
-                .map(Placement)
-                .collect(),
-        ))
+    ) -> Result<Option<Option<Vec<Placement>>>> {
+        // Nullable: without the scope it is null with its error, and the
+        // object it hangs from still answers.
+        let found: Result<Option<Vec<Placement>>> = async {
+            let rows = loaders(ctx)?
+                .load_one(PlacementsOfParticipant(self.0.id))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default();
+            Ok(Some(
+                rows.into_iter()
+                    .filter(|p| status.is_empty() || status.contains(&p.status.into()))
+                    .map(Placement)
+                    .collect(),
+            ))
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The participant's current mentors that the caller may see. Profile
@@ -218,5 +224,15 @@ impl Participant {
             .await
             .map_err(loader_error)?;
         Ok(row.and_then(|r| r.notes))
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.created_at)
+    }
+
+    /// When it last changed (its creation, if never since).
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.updated_at)
     }
 }

@@ -1,6 +1,6 @@
 use crate::graphql::guards::Require;
+use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::partner_organisation;
 
 use super::{Employer, Mentor, Placement, loader_error, loaders};
@@ -67,37 +67,55 @@ impl PartnerOrganisation {
     /// Employers that are this organisation (a company or club can be both).
     /// Requires `employers:read`.
     #[graphql(guard = "Require::scope(Scope::EmployersRead)")]
-    async fn employers(&self, ctx: &Context<'_>) -> Result<Vec<Employer>> {
-        let rows = loaders(ctx)?
-            .load_one(EmployersOfPartner(self.0.id))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Employer).collect())
+    async fn employers(&self, ctx: &Context<'_>) -> Result<Option<Vec<Employer>>> {
+        // Nullable: without the scope it is null with its error, and the
+        // object it hangs from still answers.
+        let found: Result<Vec<Employer>> = async {
+            let rows = loaders(ctx)?
+                .load_one(EmployersOfPartner(self.0.id))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default();
+            Ok(rows.into_iter().map(Employer).collect())
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The mentors who volunteer through this organisation that the caller may
     /// see. Requires `mentors:read`.
     #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
-    async fn mentors(&self, ctx: &Context<'_>) -> Result<Vec<Mentor>> {
-        let rows = loaders(ctx)?
-            .load_one(MentorsOfPartner(self.0.id))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Mentor).collect())
+    async fn mentors(&self, ctx: &Context<'_>) -> Result<Option<Vec<Mentor>>> {
+        // Nullable: without the scope it is null with its error, and the
+        // object it hangs from still answers.
+        let found: Result<Vec<Mentor>> = async {
+            let rows = loaders(ctx)?
+                .load_one(MentorsOfPartner(self.0.id))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default();
+            Ok(rows.into_iter().map(Mentor).collect())
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The placements this organisation follows that the caller may see, oldest
     /// first. Requires `placements:read`.
     #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
-    async fn placements(&self, ctx: &Context<'_>) -> Result<Vec<Placement>> {
-        let rows = loaders(ctx)?
-            .load_one(PlacementsOfPartner(self.0.id))
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Placement).collect())
+    async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
+        // Nullable: without the scope it is null with its error, and the
+        // object it hangs from still answers.
+        let found: Result<Vec<Placement>> = async {
+            let rows = loaders(ctx)?
+                .load_one(PlacementsOfPartner(self.0.id))
+                .await
+                .map_err(loader_error)?
+                .unwrap_or_default();
+            Ok(rows.into_iter().map(Placement).collect())
+        }
+        .await;
+        found.map(Some)
     }
 
     /// The scopes the organisation is granted. Visible to administrators
@@ -116,7 +134,12 @@ impl PartnerOrganisation {
     }
 
     /// When the organisation was registered (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+
+    /// When it last changed (its creation, if never since).
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.updated_at)
     }
 }

@@ -1,7 +1,7 @@
 use crate::graphql::guards::Require;
+use crate::graphql::scalars::Date;
 use crate::policy::Scope;
 use async_graphql::{Context, ID, Object, Result};
-use chrono::NaiveDate;
 use entity::placement;
 
 use super::{
@@ -36,13 +36,13 @@ impl Placement {
     }
 
     /// First day, if set.
-    async fn starts_on(&self) -> Option<NaiveDate> {
-        self.0.starts_on
+    async fn starts_on(&self) -> Option<Date> {
+        self.0.starts_on.map(Date)
     }
 
     /// Last day, if set.
-    async fn ends_on(&self) -> Option<NaiveDate> {
-        self.0.ends_on
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
     }
 
     /// Where the participant went afterwards, once recorded.
@@ -107,5 +107,15 @@ impl Placement {
             .await
             .map_err(loader_error)?;
         Ok(row.map(Mentor))
+    }
+
+    /// When it was recorded.
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.created_at)
+    }
+
+    /// When it last changed (its creation, if never since).
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        crate::graphql::scalars::DateTime(self.0.updated_at)
     }
 }
