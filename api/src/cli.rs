@@ -87,6 +87,7 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
             shutdown_timeout: Duration::from_secs(args.shutdown_timeout),
             limits: args.limits(),
             cors_allowed_origins: args.cors_allowed_origins.clone(),
+            cors_allowed_headers: args.cors_allowed_headers.clone(),
             max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
             rate_limits: args.rate_limits(),
             request_timeout: Duration::from_secs(args.request_timeout),

@@ -78,8 +78,8 @@ pub struct TokenArgs {
     /// Scopes, comma- or space-separated; default: the organisation's whole grant.
     #[arg(long, value_delimiter = ',')]
     pub scopes: Vec<String>,
-    /// Lifetime in seconds.
-    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    /// Lifetime: seconds, or a duration such as `15m` or `1h` (at most a day).
+    #[arg(long, default_value = "3600", value_parser = seconds_between::<1, 86_400>)]
     pub ttl: u64,
     /// The token's subject. Required for employer, mentor and participant
     /// (`employer:<uuid>`, ...); default `cli` for the others.
@@ -125,14 +125,15 @@ pub struct GlobalArgs {
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub database_max_connections: u32,
-    /// Seconds to wait for a free database connection before failing.
-    #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT", default_value_t = 5, global = true,
-          value_parser = clap::value_parser!(u64).range(1..=300))]
+    /// How long to wait for a free database connection before failing:
+    /// seconds, or a duration such as `1m`.
+    #[arg(long, env = "DATABASE_ACQUIRE_TIMEOUT", default_value = "5", global = true,
+          value_parser = seconds_between::<1, 300>)]
     pub database_acquire_timeout: u64,
     /// Seconds one SQL statement may run on PostgreSQL before it is
     /// cancelled; 0 for no limit.
-    #[arg(long, env = "DATABASE_STATEMENT_TIMEOUT", default_value_t = 15, global = true,
-          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    #[arg(long, env = "DATABASE_STATEMENT_TIMEOUT", default_value = "15", global = true,
+          value_parser = seconds_between::<0, 3600>)]
     pub database_statement_timeout: u64,
     /// The Ed25519 private key (PKCS#8 PEM, a path or the PEM itself) that
     /// signs access tokens. Unset: a development key kept in the data directory.
@@ -158,9 +159,10 @@ pub struct GlobalArgs {
         global = true
     )]
     pub jwt_audience: String,
-    /// Lifetime of access tokens from the client-credentials grant, in seconds.
-    #[arg(long, env = "ACCESS_TOKEN_TTL", default_value_t = 900, global = true,
-          value_parser = clap::value_parser!(u64).range(60..=86_400))]
+    /// Lifetime of access tokens from the client-credentials grant: seconds,
+    /// or a duration such as `15m`.
+    #[arg(long, env = "ACCESS_TOKEN_TTL", default_value = "900", global = true,
+          value_parser = seconds_between::<60, 86_400>)]
     pub access_token_ttl: u64,
     /// Log filter, in `tracing` syntax (`info`, `portalen_api=debug,info`).
     #[arg(long, env = "LOG_LEVEL", default_value = "info", global = true)]
@@ -201,13 +203,13 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(0..=100))]
     pub loader_batch_window_ms: u64,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
-    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(0..=600))]
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value = "30",
+          value_parser = seconds_between::<0, 600>)]
     pub shutdown_timeout: u64,
     /// Seconds a GraphQL request may take before it is abandoned (its
     /// transaction rolled back) and answered 503 `TIMEOUT`.
-    #[arg(long, env = "REQUEST_TIMEOUT", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=600))]
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value = "30",
+          value_parser = seconds_between::<1, 600>)]
     pub request_timeout: u64,
     /// Deepest nesting of fields a query may have.
     #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 15,
@@ -229,6 +231,14 @@ pub struct ServeArgs {
     /// e.g. `https://dashboard.example.org`; none by default.
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub cors_allowed_origins: Vec<String>,
+    /// Request headers a browser on an allowed origin may send,
+    /// comma-separated. The default covers the API's own headers and those
+    /// tracing and GraphQL clients add (W3C trace context and baggage,
+    /// Sentry, Apollo's client identification).
+    #[arg(long, env = "CORS_ALLOWED_HEADERS", value_delimiter = ',',
+          value_parser = header_name,
+          default_values_t = crate::startup::DEFAULT_CORS_ALLOWED_HEADERS.map(String::from))]
+    pub cors_allowed_headers: Vec<String>,
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 262_144,
           value_parser = clap::value_parser!(u32).range(1024..=16_777_216))]
@@ -352,5 +362,54 @@ impl GlobalArgs {
             statement_timeout: (self.database_statement_timeout > 0)
                 .then(|| Duration::from_secs(self.database_statement_timeout)),
         })
+    }
+}
+
+/// A request header name, as `CORS_ALLOWED_HEADERS` lists them.
+fn header_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim().to_ascii_lowercase();
+    actix_web::http::header::HeaderName::from_bytes(name.as_bytes())
+        .map(|_| name.clone())
+        .map_err(|_| format!("{raw:?} is not a header name"))
+}
+
+/// A duration in whole seconds from `MIN` to `MAX`: plain seconds (`900`)
+/// or a duration as people write it (`15m`, `1h 30m`, `90s`).
+fn seconds_between<const MIN: u64, const MAX: u64>(raw: &str) -> Result<u64, String> {
+    let raw = raw.trim();
+    let seconds = match raw.parse::<u64>() {
+        Ok(seconds) => seconds,
+        Err(_) => {
+            let duration = humantime::parse_duration(raw).map_err(|err| {
+                format!("{raw:?} is not a duration ({err}); write seconds, or e.g. 15m or 1h")
+            })?;
+            if duration.subsec_nanos() != 0 {
+                return Err(format!("{raw:?} is not a whole number of seconds"));
+            }
+            duration.as_secs()
+        }
+    };
+    if (MIN..=MAX).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "{raw} is {seconds} s; it must be from {MIN} to {MAX} s"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::seconds_between;
+
+    #[test]
+    fn durations_are_seconds_or_human_durations_within_range() {
+        assert_eq!(seconds_between::<1, 86_400>("900"), Ok(900));
+        assert_eq!(seconds_between::<1, 86_400>("15m"), Ok(900));
+        assert_eq!(seconds_between::<1, 86_400>("1h 30m"), Ok(5400));
+        assert!(seconds_between::<1, 86_400>("1500ms").is_err());
+        assert!(seconds_between::<1, 86_400>("2d").is_err());
+        assert!(seconds_between::<1, 86_400>("soon").is_err());
+        assert!(seconds_between::<60, 86_400>("30s").is_err());
     }
 }

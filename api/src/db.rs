@@ -44,9 +44,43 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
                 .pragma("secure_delete", "ON")
                 .create_if_missing(true)
         });
-    Database::connect(options)
-        .await
-        .context("failed to connect to the database")
+    match Database::connect(options).await {
+        Ok(db) => Ok(db),
+        Err(err) => Err(match unreachable_cause(&settings.url).await {
+            Some(cause) => anyhow::Error::new(err).context(cause),
+            None => anyhow::Error::new(err).context("failed to connect to the database"),
+        }),
+    }
+}
+
+/// Why a PostgreSQL server cannot be reached, as an operator needs to read
+/// it: host, port and the cause ("connection refused"), never the password.
+/// The pool only says it timed out, so the address is tried once more here.
+async fn unreachable_cause(url: &str) -> Option<String> {
+    use std::str::FromStr;
+    let options = sea_orm::sqlx::postgres::PgConnectOptions::from_str(url).ok()?;
+    let (host, port) = (options.get_host().to_owned(), options.get_port());
+    if host.starts_with('/') {
+        return Some(format!(
+            "cannot connect to the database over the socket in {host}"
+        ));
+    }
+    let attempt = tokio::time::timeout(
+        Duration::from_secs(3),
+        tokio::net::TcpStream::connect((host.as_str(), port)),
+    )
+    .await;
+    let cause = match attempt {
+        Ok(Ok(_)) => return None,
+        Ok(Err(err)) if err.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "connection refused: is PostgreSQL running and listening there?".to_owned()
+        }
+        Ok(Err(err)) => err.to_string(),
+        Err(_) => "no answer within 3 s".to_owned(),
+    };
+    Some(format!(
+        "cannot reach the database at {host}:{port} ({cause})"
+    ))
 }
 
 /// Applies every pending migration.

@@ -27,6 +27,8 @@ pub struct ServerSettings {
     pub limits: graphql::Limits,
     /// Browser origins allowed to call the API (CORS); none by default.
     pub cors_allowed_origins: Vec<String>,
+    /// Request headers those origins may send.
+    pub cors_allowed_headers: Vec<String>,
     /// The largest request body accepted; larger answers 413.
     pub max_body_bytes: usize,
     /// How long one GraphQL request may take.
@@ -43,6 +45,7 @@ impl Default for ServerSettings {
             shutdown_timeout: Duration::from_secs(30),
             limits: graphql::Limits::default(),
             cors_allowed_origins: Vec::new(),
+            cors_allowed_headers: DEFAULT_CORS_ALLOWED_HEADERS.map(String::from).to_vec(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_limits: crate::ratelimit::RateLimitSettings::default(),
             request_timeout: Duration::from_secs(30),
@@ -103,6 +106,7 @@ impl Application {
         let db = web::Data::new(db);
         let auth = web::Data::new(auth);
         let origins = settings.cors_allowed_origins.clone();
+        let allowed_headers = settings.cors_allowed_headers.clone();
         let max_body = settings.max_body_bytes;
         let mut server = HttpServer::new(move || {
             app(schema.clone(), db.clone(), auth.clone())
@@ -113,7 +117,7 @@ impl Application {
                 .app_data(request_timeout.clone())
                 .wrap(body_limit(max_body))
                 .wrap(security_headers())
-                .wrap(cors(&origins))
+                .wrap(cors(&origins, &allowed_headers))
         })
         .listen(listener)
         .with_context(|| format!("failed to serve on {addr}"))?
@@ -186,23 +190,47 @@ fn app(
 
 /// CORS for the configured browser origins only; without any, browsers get
 /// no CORS headers and so cannot call the API from another origin.
-fn cors(origins: &[String]) -> actix_cors::Cors {
-    use actix_web::http::header;
+/// Request headers browsers may send by default: the API's own, and those
+/// tracing and GraphQL clients add on their own (W3C trace context and
+/// baggage, Sentry, Apollo's client identification and CSRF-prevention
+/// header), so a dashboard with such a client works without configuration.
+pub const DEFAULT_CORS_ALLOWED_HEADERS: [&str; 13] = [
+    "authorization",
+    "content-type",
+    "accept",
+    "idempotency-key",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "x-request-id",
+];
+
+/// Response headers a browser lets the page read.
+const CORS_EXPOSED_HEADERS: [&str; 8] = [
+    "x-request-id",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-used",
+    "x-ratelimit-reset",
+    "x-ratelimit-cost",
+    "retry-after",
+    "content-type",
+];
+
+fn cors(origins: &[String], allowed_headers: &[String]) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
         .allowed_methods(["GET", "POST"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            HeaderName::from_static("idempotency-key"),
-        ])
-        .expose_headers([
-            HeaderName::from_static("x-request-id"),
-            HeaderName::from_static("x-ratelimit-limit"),
-            HeaderName::from_static("x-ratelimit-remaining"),
-            HeaderName::from_static("x-ratelimit-cost"),
-            HeaderName::from_static("retry-after"),
-        ])
+        .allowed_headers(
+            allowed_headers
+                .iter()
+                .filter_map(|h| HeaderName::from_bytes(h.trim().as_bytes()).ok()),
+        )
+        .expose_headers(CORS_EXPOSED_HEADERS.map(HeaderName::from_static))
         .max_age(3600);
     for origin in origins {
         cors = cors.allowed_origin(origin);

@@ -669,3 +669,73 @@ fn the_development_key_is_pkcs8_v1_that_openssl_reads_and_an_openssl_key_signs_t
     );
     assert!(token.trim().starts_with("eyJ"), "{token}");
 }
+
+#[test]
+fn durations_read_as_people_write_them_and_an_unreachable_database_says_where_and_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(["seed", "--demo"]),
+    );
+    let claims = |token: &str| -> serde_json::Value {
+        use base64::Engine;
+        let payload = token.trim().split('.').nth(1).expect("a JWT");
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64url");
+        serde_json::from_slice(&bytes).expect("claims")
+    };
+    for (ttl, seconds) in [("15m", 900), ("1h", 3600), ("120", 120)] {
+        let token = run_ok(portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+            "token",
+            "--partner",
+            "hyresbostader",
+            "--role",
+            "administrator",
+            "--ttl",
+            ttl,
+        ]));
+        let claims = claims(&token);
+        assert_eq!(
+            claims["exp"].as_i64().expect("exp") - claims["iat"].as_i64().expect("iat"),
+            seconds,
+            "{ttl}"
+        );
+    }
+    let output = portalen()
+        .env("PORTALEN_DATA_DIR", dir.path())
+        .args([
+            "token",
+            "--partner",
+            "hyresbostader",
+            "--role",
+            "administrator",
+            "--ttl",
+            "2d",
+        ])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("86400"));
+
+    // A port nothing listens on: closed at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let output = portalen()
+        .env(
+            "DATABASE_URL",
+            format!("postgres://portalen:s3cret-password@127.0.0.1:{port}/portalen"),
+        )
+        .env("DATABASE_ACQUIRE_TIMEOUT", "1s")
+        .arg("migrate")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+    assert!(stderr.contains("connection refused"), "{stderr}");
+    assert!(!stderr.contains("s3cret-password"), "{stderr}");
+}

@@ -43,6 +43,48 @@ fn compose_runs_postgres_and_the_api_wired_together() {
 }
 
 #[test]
+fn the_signing_key_and_the_data_directory_outlive_the_container() {
+    let compose = load();
+    let api = &compose["services"]["api"];
+    let data_dir = api["environment"]["PORTALEN_DATA_DIR"]
+        .as_str()
+        .expect("PORTALEN_DATA_DIR");
+    assert!(
+        api["environment"]["JWT_SIGNING_KEY"].is_null(),
+        "the development key is made in the data directory"
+    );
+    let mounts: Vec<String> = api["volumes"]
+        .as_sequence()
+        .expect("volumes")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let mount = mounts
+        .iter()
+        .find(|m| m.ends_with(&format!(":{data_dir}")))
+        .unwrap_or_else(|| panic!("{data_dir} is mounted: {mounts:?}"));
+    let volume = mount.split(':').next().expect("a volume name");
+    assert!(
+        !volume.starts_with('.') && !volume.starts_with('/'),
+        "a named volume, not a bind mount: {mount}"
+    );
+    assert!(
+        compose["volumes"].get(volume).is_some(),
+        "{volume} is declared"
+    );
+    let dockerfile = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Dockerfile"))
+        .expect("Dockerfile");
+    assert!(
+        dockerfile.contains(&format!("install -d -o portalen -g portalen {data_dir}")),
+        "the unprivileged user owns the data directory the volume starts from"
+    );
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    assert!(readme.contains("docker compose exec api portalen token"));
+    assert!(readme.contains("docker compose exec api portalen client create"));
+}
+
+#[test]
 fn the_dockerfile_builds_the_portalen_binary() {
     let dockerfile = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Dockerfile"))
         .expect("Dockerfile");

@@ -283,6 +283,9 @@ async fn spawn(
             shutdown_timeout: Duration::from_secs(1),
             limits,
             cors_allowed_origins: vec!["https://dashboard.example.org".to_owned()],
+            cors_allowed_headers: portalen_api::startup::DEFAULT_CORS_ALLOWED_HEADERS
+                .map(String::from)
+                .to_vec(),
             max_body_bytes: 64 * 1024,
             rate_limits,
             request_timeout,

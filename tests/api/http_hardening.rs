@@ -82,6 +82,73 @@ async fn cors_answers_configured_origins_only() {
 }
 
 #[tokio::test]
+async fn browsers_may_send_tracing_and_client_headers_and_read_the_budget() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let response = app
+        .client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+        .header("Origin", "https://dashboard.example.org")
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type, traceparent, tracestate, baggage, sentry-trace, apollographql-client-name, apollographql-client-version, idempotency-key",
+        )
+        .send()
+        .await
+        .expect("send");
+    assert!(response.status().is_success(), "{}", response.status());
+    let allowed = response
+        .headers()
+        .get("access-control-allow-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase();
+    for header in [
+        "traceparent",
+        "baggage",
+        "sentry-trace",
+        "apollographql-client-name",
+    ] {
+        assert!(allowed.contains(header), "{header} in {allowed}");
+    }
+    // A header nobody configured is still refused.
+    let response = app
+        .client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+        .header("Origin", "https://dashboard.example.org")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "x-not-configured")
+        .send()
+        .await
+        .expect("send");
+    assert!(!response.status().is_success(), "{}", response.status());
+    // The page may read the budget headers.
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("Origin", "https://dashboard.example.org")
+        .json(&json!({ "query": "{ partnerOrganisations { totalCount } }" }))
+        .send()
+        .await
+        .expect("send");
+    let exposed = response
+        .headers()
+        .get("access-control-expose-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_lowercase();
+    for header in [
+        "x-ratelimit-remaining",
+        "x-ratelimit-used",
+        "x-ratelimit-reset",
+        "retry-after",
+        "x-request-id",
+    ] {
+        assert!(exposed.contains(header), "{header} in {exposed}");
+    }
+}
+
+#[tokio::test]
 async fn a_body_over_the_limit_is_refused_before_it_is_read() {
     let app = spawn_app_with(Fixture::Empty).await;
     let body_of = |size: usize| {
