@@ -1,9 +1,11 @@
 //! The HTTP edge: routes, handlers and the bearer-token check.
 
 pub mod auth;
+pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod oauth;
+pub mod subscriptions;
 
 use actix_web::web;
 
@@ -13,9 +15,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(graphql::metrics))
         .route("/graphql", web::post().to(graphql::execute_post))
-        .route("/graphql/ws", web::get().to(graphql::subscriptions))
+        .route("/graphql/ws", web::get().to(subscriptions::subscriptions))
         .route("/graphql", web::get().to(graphql::execute_get_or_graphiql))
-        .route("/graphiql", web::get().to(graphql::graphiql))
+        .configure(graphiql::routes)
         .route("/.well-known/jwks.json", web::get().to(oauth::jwks))
         .route("/oauth/token", web::post().to(oauth::token));
 }

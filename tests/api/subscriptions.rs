@@ -332,3 +332,197 @@ async fn two_instances_on_one_postgresql_both_deliver_an_event() {
     }
     handle.stop(true).await;
 }
+
+/// Opens a socket and sends `connection_init` with `token`, returning it
+/// with the server's first answer (`connection_ack`, or the close frame).
+async fn open_with(address: &str, token: &str) -> (Socket, Option<Message>) {
+    let url = format!("{}/graphql/ws", address.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    socket
+        .send(Message::text(
+            json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }).to_string(),
+        ))
+        .await
+        .expect("init");
+    let first = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .ok()
+        .flatten()
+        .and_then(Result::ok);
+    (socket, first)
+}
+
+/// The close code the server ends the socket with within `wait`, skipping
+/// any other messages (an event delivered first fails the test).
+async fn closed_with(socket: &mut Socket, wait: Duration) -> Option<u16> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(Message::Text(text)))) => {
+                let message: Value = serde_json::from_str(&text).expect("json");
+                assert_ne!(message["type"], "next", "an event leaked: {message}");
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) | Err(_) => return None,
+        }
+    }
+}
+
+fn close_code(message: Option<Message>) -> Option<u16> {
+    match message {
+        Some(Message::Close(Some(frame))) => Some(u16::from(frame.code)),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn a_refused_token_closes_the_socket_with_4401() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    for token in ["not-a-token", ""] {
+        let (_, first) = open_with(&app.address, token).await;
+        assert_eq!(close_code(first), Some(4401), "{token:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_socket_closes_with_4401_when_its_token_expires() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    org(&app, "sub-exp", 5).await;
+    let keys = portalen_api::auth::KeyRing::from_pems(&app.signing_pem, &[]).expect("keys");
+    let short = portalen_api::auth::token::issue(
+        &keys,
+        &crate::helpers::token_settings(),
+        &portalen_api::auth::token::NewToken {
+            subject: "sub-exp-staff",
+            organisation: "sub-exp",
+            role: "partner",
+            scopes: vec!["placements:read", "participants:read"],
+            ttl: Duration::from_secs(2),
+            client_id: None,
+        },
+    )
+    .expect("a token")
+    .token;
+    let (mut socket, first) = open_with(&app.address, &short).await;
+    assert!(
+        matches!(first, Some(Message::Text(_))),
+        "acknowledged: {first:?}"
+    );
+    subscribe(&mut socket, PLACEMENTS).await;
+    assert_eq!(
+        closed_with(&mut socket, Duration::from_secs(6)).await,
+        Some(4401)
+    );
+}
+
+#[tokio::test]
+async fn suspending_the_organisation_closes_its_sockets_with_4401_before_any_event() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let a = org(&app, "sub-sus", 6).await;
+    org(&app, "sub-adm", 8).await;
+    let admin = app.token("sub-adm", "administrator", &[], "adm").await;
+    let mut socket = connect(&app.address, &a.token).await.expect("connects");
+    subscribe(&mut socket, PLACEMENTS).await;
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation { setPartnerStatus(input: { slug: \"sub-sus\", status: SUSPENDED }) { partnerOrganisation { status } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["setPartnerStatus"]["partnerOrganisation"]["status"], "SUSPENDED",
+        "{body}"
+    );
+    // An event it would have seen: the organisation's placement, proposed
+    // by an administrator.
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation($input: ProposePlacementInput!) { proposePlacement(input: $input) { placement { id } } }",
+            json!({ "input": { "participantId": gid("Participant", a.participant), "slotId": gid("InternshipSlot", a.slot) } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        closed_with(&mut socket, Duration::from_secs(10)).await,
+        Some(4401)
+    );
+}
+
+#[tokio::test]
+async fn losing_a_scope_closes_the_socket_with_4403_and_personal_fields_flow_audited_until_then() {
+    let app = spawn_app_with(Fixture::Empty).await;
+    let a = org(&app, "sub-scope", 7).await;
+    let mut socket = connect(&app.address, &a.token).await.expect("connects");
+    subscribe(
+        &mut socket,
+        "subscription { placementChanged { id participant { displayName familyName } } }",
+    )
+    .await;
+    let first = propose(&app.address, &app, &a).await;
+    let got = next(&mut socket, Duration::from_secs(10))
+        .await
+        .expect("an event");
+    assert_eq!(
+        got["data"]["placementChanged"]["id"],
+        first.as_str(),
+        "{got}"
+    );
+    assert!(
+        got.get("errors").is_none(),
+        "personal fields resolve: {got}"
+    );
+    // The personal read was audited, as over HTTP.
+    org(&app, "sub-adm2", 9).await;
+    let admin = app.token("sub-adm2", "administrator", &[], "adm").await;
+    let body = app
+        .graphql_as(
+            &admin,
+            "query($id: String) { auditEvents(filter: { entityId: $id, kind: READ }) { edges { node { operation fields actor } } } }",
+            json!({ "id": a.participant.to_string() }),
+        )
+        .await;
+    let reads = body["data"]["auditEvents"]["edges"]
+        .as_array()
+        .expect("edges");
+    assert!(
+        reads
+            .iter()
+            .any(|e| e["node"]["operation"] == "subscription"
+                && e["node"]["fields"]
+                    .as_array()
+                    .is_some_and(|f| f.iter().any(|f| f == "familyName"))
+                && e["node"]["actor"] == "sub-scope-staff"),
+        "{body}"
+    );
+
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation { setPartnerGrant(input: { slug: \"sub-scope\", scopes: [\"participants:read\", \"participants:write\", \"slots:read\", \"slots:write\", \"placements:write\", \"employers:read\"] }) { partnerOrganisation { slug } userErrors { message } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation($input: PlacementTransitionInput!) { cancelPlacement(input: $input) { placement { status } } }",
+            json!({ "input": { "id": first, "version": 1 } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        closed_with(&mut socket, Duration::from_secs(10)).await,
+        Some(4403)
+    );
+}

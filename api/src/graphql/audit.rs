@@ -371,6 +371,16 @@ impl PersonalReads {
         }
     }
 
+    /// The events for what was read since the last call, and forgets them:
+    /// a socket audits each event's reads before the event is sent.
+    pub fn drain_events(&self, operation: Option<&str>) -> Vec<Event> {
+        let events = self.events(operation);
+        if let Ok(mut reads) = self.0.lock() {
+            reads.clear();
+        }
+        events
+    }
+
     /// One audit event per participant read, to write before the response
     /// leaves.
     pub fn events(&self, operation: Option<&str>) -> Vec<Event> {

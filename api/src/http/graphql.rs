@@ -3,7 +3,6 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use async_graphql::BatchRequest;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLRequest};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
@@ -654,56 +653,5 @@ fn is_query(query: &str, operation_name: Option<&str>) -> bool {
 
 /// GraphiQL, the in-browser IDE.
 pub async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Portalen API")
-                .finish(),
-        )
-}
-
-/// `GET /graphql/ws`: subscriptions over WebSocket (graphql-transport-ws,
-/// and the older graphql-ws). The connection's init payload carries the
-/// token, as `{"token": "..."}` or `{"Authorization": "Bearer ..."}`; without
-/// a valid one the connection is refused.
-pub async fn subscriptions(
-    req: HttpRequest,
-    payload: web::Payload,
-    schema: web::Data<AppSchema>,
-    db: web::Data<DatabaseConnection>,
-    auth: web::Data<AuthState>,
-) -> actix_web::Result<HttpResponse> {
-    let db = db.get_ref().clone();
-    let auth = auth.into_inner();
-    async_graphql_actix_web::GraphQLSubscription::new(AppSchema::clone(&schema))
-        .on_connection_init(move |init| async move {
-            let token = init
-                .get("token")
-                .and_then(|t| t.as_str())
-                .map(str::to_owned)
-                .or_else(|| {
-                    init.get("Authorization")
-                        .or_else(|| init.get("authorization"))
-                        .and_then(|t| t.as_str())
-                        .and_then(|t| t.strip_prefix("Bearer "))
-                        .map(str::to_owned)
-                })
-                .ok_or_else(|| async_graphql::Error::new("the init payload needs a token"))?;
-            let caller = http_auth::caller_from_token(&token, &auth, &db)
-                .await
-                .map_err(|_| async_graphql::Error::new("the token was refused"))?;
-            let mut data = async_graphql::Data::default();
-            data.insert(loaders::for_request(
-                db.clone(),
-                Some(caller.clone()),
-                auth.loader_batch_window,
-            ));
-            // No `PersonalReads` here: personal fields cannot be audited on a
-            // subscription, so their guard refuses them (fail closed).
-            data.insert(caller);
-            Ok(data)
-        })
-        .start(&req, payload)
+    super::graphiql::page().await
 }
