@@ -62,6 +62,30 @@ async fn open(global: &GlobalArgs) -> anyhow::Result<DatabaseConnection> {
     Ok(db)
 }
 
+/// The trusted documents of the manifest configured, if any.
+fn persisted_documents(
+    args: &ServeArgs,
+) -> anyhow::Result<crate::graphql::persisted::PersistedDocuments> {
+    use crate::graphql::persisted::{PersistedDocuments, TrustedDocumentsMode};
+    match &args.trusted_documents_manifest {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("failed to read {}", path.display()))?;
+            let documents = PersistedDocuments::from_manifest(&text, args.trusted_documents)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            tracing::info!(
+                documents = documents.trusted_len(),
+                "trusted documents loaded"
+            );
+            Ok(documents)
+        }
+        None if args.trusted_documents == TrustedDocumentsMode::Enforce => Err(anyhow::anyhow!(
+            "TRUSTED_DOCUMENTS=enforce needs TRUSTED_DOCUMENTS_MANIFEST"
+        )),
+        None => Ok(PersistedDocuments::new()),
+    }
+}
+
 async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let settings = global.database()?;
@@ -88,6 +112,7 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
             limits: args.limits(),
             cors_allowed_origins: args.cors_allowed_origins.clone(),
             cors_allowed_headers: args.cors_allowed_headers.clone(),
+            persisted_documents: std::sync::Arc::new(persisted_documents(args)?),
             max_body_bytes: usize::try_from(args.max_body_bytes).unwrap_or(usize::MAX),
             rate_limits: args.rate_limits(),
             request_timeout: Duration::from_secs(args.request_timeout),

@@ -231,6 +231,15 @@ pub struct ServeArgs {
     /// e.g. `https://dashboard.example.org`; none by default.
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub cors_allowed_origins: Vec<String>,
+    /// A persisted-query manifest (Apollo's format; each operation may list
+    /// the organisations, by slug, that may run it): trusted documents.
+    #[arg(long, env = "TRUSTED_DOCUMENTS_MANIFEST")]
+    pub trusted_documents_manifest: Option<PathBuf>,
+    /// `enforce`: only the manifest's documents run, each for the
+    /// organisations it lists; `allow` (default): any document runs, and
+    /// persisted queries register on first use.
+    #[arg(long, env = "TRUSTED_DOCUMENTS", value_enum, default_value_t = crate::graphql::persisted::TrustedDocumentsMode::Allow)]
+    pub trusted_documents: crate::graphql::persisted::TrustedDocumentsMode,
     /// Request headers a browser on an allowed origin may send,
     /// comma-separated. The default covers the API's own headers and those
     /// tracing and GraphQL clients add (W3C trace context and baggage,

@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod matching;
 pub mod mutation;
 pub mod node;
+pub mod persisted;
 pub mod privacy;
 pub mod query;
 pub mod relations;

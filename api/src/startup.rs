@@ -35,6 +35,8 @@ pub struct ServerSettings {
     pub request_timeout: Duration,
     /// Budgets of complexity points per minute.
     pub rate_limits: crate::ratelimit::RateLimitSettings,
+    /// Trusted documents and persisted-query registrations.
+    pub persisted_documents: std::sync::Arc<graphql::persisted::PersistedDocuments>,
 }
 
 impl Default for ServerSettings {
@@ -49,6 +51,7 @@ impl Default for ServerSettings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_limits: crate::ratelimit::RateLimitSettings::default(),
             request_timeout: Duration::from_secs(30),
+            persisted_documents: std::sync::Arc::default(),
         }
     }
 }
@@ -86,6 +89,7 @@ impl Application {
                 .context("the schema's own SDL does not parse")?,
         );
         let limits = web::Data::new(settings.limits);
+        let persisted = web::Data::from(settings.persisted_documents.clone());
         let request_timeout = web::Data::new(RequestTimeout(settings.request_timeout));
         let metrics = web::Data::new(
             crate::metrics::Metrics::new().context("failed to register the metrics")?,
@@ -112,6 +116,7 @@ impl Application {
             app(schema.clone(), db.clone(), auth.clone())
                 .app_data(limits.clone())
                 .app_data(input_check.clone())
+                .app_data(persisted.clone())
                 .app_data(metrics.clone())
                 .app_data(rate_limits.clone())
                 .app_data(request_timeout.clone())

@@ -257,6 +257,44 @@ async fn spawn(
     rate_limits: RateLimitSettings,
     request_timeout: Duration,
 ) -> TestApp {
+    spawn_with_documents(
+        fixture,
+        signing_pem,
+        verify_only,
+        limits,
+        rate_limits,
+        request_timeout,
+        Arc::default(),
+    )
+    .await
+}
+
+/// Starts the API with these trusted documents (and persisted-query mode).
+pub async fn spawn_app_with_documents(
+    documents: portalen_api::graphql::persisted::PersistedDocuments,
+) -> TestApp {
+    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
+    spawn_with_documents(
+        Fixture::Demo,
+        &pem,
+        &[],
+        portalen_api::graphql::Limits::default(),
+        RateLimitSettings::default(),
+        Duration::from_secs(30),
+        Arc::new(documents),
+    )
+    .await
+}
+
+async fn spawn_with_documents(
+    fixture: Fixture,
+    signing_pem: &str,
+    verify_only: &[String],
+    limits: portalen_api::graphql::Limits,
+    rate_limits: RateLimitSettings,
+    request_timeout: Duration,
+    persisted_documents: Arc<portalen_api::graphql::persisted::PersistedDocuments>,
+) -> TestApp {
     // TEST_LOG=debug shows the server's logs, for debugging a test.
     if let Ok(filter) = std::env::var("TEST_LOG") {
         let _ = portalen_api::telemetry::init(&filter, portalen_api::config::LogFormat::Pretty);
@@ -289,6 +327,7 @@ async fn spawn(
             max_body_bytes: 64 * 1024,
             rate_limits,
             request_timeout,
+            persisted_documents,
         },
         db.clone(),
         AuthState {

@@ -37,6 +37,7 @@ mod outage;
 mod participant_filters;
 mod participant_mutations;
 mod partners;
+mod persisted;
 mod privacy;
 mod races;
 mod rate_limits;

@@ -11,6 +11,7 @@ use super::auth::{self as http_auth, AuthFailure, AuthState};
 use crate::graphql::audit::{IdempotencyKey, PersonalReads, RequestId as RequestIdData};
 use crate::graphql::error::ErrorCode;
 use crate::graphql::input_check::{BadInput, InputCheck};
+use crate::graphql::persisted::{Lookup, PersistedDocuments};
 use crate::graphql::{AppSchema, loaders};
 use crate::metrics::Metrics;
 use crate::ratelimit::{Budget, Charge, Key, RATE_LIMITED, RateLimits};
@@ -157,9 +158,50 @@ async fn execute(
         }
         None => address_budget(),
     };
+    // A persisted document (APQ or trusted) runs already parsed.
+    let mut request = request;
+    let mut stored = None;
+    let mut register = None;
+    if let Some(persisted) = req.app_data::<web::Data<PersistedDocuments>>() {
+        let organisation = caller.as_ref().map(|c| c.organisation_slug.as_str());
+        match persisted.lookup(
+            &request.0.query,
+            request.0.extensions.0.get("persistedQuery"),
+            organisation,
+        ) {
+            Lookup::Text => {}
+            Lookup::Stored(document) => {
+                request.0.query = document.query.to_string();
+                stored = Some(document);
+            }
+            Lookup::Register { hash } => register = Some(hash),
+            Lookup::Refused { code, message } => {
+                let charge = budget.as_ref().map(|b| b.charge(1));
+                if let Some(refused) = refused_charge(req, budget.as_ref(), charge, &request_id) {
+                    record(req, "invalid", RATE_LIMITED, started);
+                    return refused;
+                }
+                record(req, "invalid", code, started);
+                return with_charge(
+                    error_answer(StatusCode::OK, code, &message, &request_id),
+                    charge,
+                );
+            }
+        }
+    }
     // Parsed once here; the limits, the metrics label and the execution
     // all use this document. A syntax error is the executor's to report.
-    let document = async_graphql::parser::parse_query(&request.0.query).ok();
+    let document = match &stored {
+        Some(stored) => Some(stored.document.clone()),
+        None => async_graphql::parser::parse_query(&request.0.query).ok(),
+    };
+    if let (Some(hash), Some(document), Some(persisted)) = (
+        register,
+        &document,
+        req.app_data::<web::Data<PersistedDocuments>>(),
+    ) {
+        persisted.register(hash, &request.0.query, document);
+    }
     // The document's own limits: a refused query runs nothing and costs 1.
     if let (Some(limits), Some(document)) = (limits, &document)
         && let Err(message) = limits.check_parsed(document, request.0.operation_name.as_deref())
