@@ -2,28 +2,29 @@
 //! address for requests without a token), whose cost is the query's
 //! complexity, the same number the complexity limit uses.
 //!
-//! The bucket holds a minute's budget and refills continuously (GCRA, by
-//! `governor`). A request's cost is charged once, when async-graphql has
-//! validated the document and knows its complexity (see [`RateLimitExtension`]);
-//! a request that never gets that far (bad credentials, a syntax error, a
-//! query over a limit) costs 1. Over budget, the request runs nothing and
-//! answers HTTP 429 with `Retry-After`; every answer carries the budget left
-//! in `X-RateLimit-*` headers.
+//! The bucket holds a minute's budget and refills continuously. A request is
+//! charged its *requested* cost once async-graphql has validated the
+//! document and knows its complexity (see [`RateLimitExtension`]), so a
+//! request the budget does not cover runs nothing. After it ran, what its
+//! pages did not fill is given back: the *actual* cost counts the fields the
+//! answer holds, as Shopify charges (a page of 100 that returned 3 items
+//! costs what 3 cost). A request that never gets to validation (bad
+//! credentials, a syntax error, a query over a limit) costs 1. Over budget,
+//! the answer is HTTP 429 with `Retry-After`; every answer carries the budget
+//! in `X-RateLimit-*` headers and, for GraphQL answers, `extensions.cost`.
 //!
 //! The buckets live in the process: with several instances behind a load
-//! balancer, each enforces its own budget.
+//! balancer, each enforces its own budget. (Not `governor`: its GCRA cannot
+//! give points back.)
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
 use async_graphql::{ServerError, ValidationResult};
-use governor::clock::{Clock, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{Quota, RateLimiter};
 
 /// Budgets, in complexity points per minute; `None` turns a class off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,8 +54,42 @@ impl RateLimitSettings {
     }
 }
 
-type Buckets =
-    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+/// One bucket: points now, as of when.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    points: f64,
+    at: Instant,
+}
+
+/// The buckets of one class, and their size (a minute's points).
+struct Buckets {
+    per_minute: u32,
+    buckets: Mutex<HashMap<String, Bucket>>,
+}
+
+impl Buckets {
+    fn rate_per_second(&self) -> f64 {
+        f64::from(self.per_minute) / 60.0
+    }
+
+    /// The bucket of `name` refilled to now, then changed by `change`.
+    fn with<T>(&self, name: &str, change: impl FnOnce(&mut Bucket, f64) -> T) -> T {
+        let mut buckets = match self.buckets.lock() {
+            Ok(buckets) => buckets,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let now = Instant::now();
+        let full = f64::from(self.per_minute);
+        let bucket = buckets.entry(name.to_owned()).or_insert(Bucket {
+            points: full,
+            at: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
+        bucket.points = (bucket.points + elapsed * self.rate_per_second()).min(full);
+        bucket.at = now;
+        change(bucket, full)
+    }
+}
 
 /// Whose bucket a request draws on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,17 +111,18 @@ impl Key {
 /// The process's buckets. Cheap to share.
 #[derive(Clone)]
 pub struct RateLimits {
-    organisations: Option<Arc<(Buckets, u32)>>,
-    addresses: Option<Arc<(Buckets, u32)>>,
+    organisations: Option<Arc<Buckets>>,
+    addresses: Option<Arc<Buckets>>,
 }
 
 impl RateLimits {
     pub fn new(settings: &RateLimitSettings) -> Self {
         let buckets = |budget: Option<NonZeroU32>| {
             budget.map(|per_minute| {
-                let limiter = RateLimiter::keyed(Quota::per_minute(per_minute))
-                    .with_middleware::<StateInformationMiddleware>();
-                Arc::new((limiter, per_minute.get()))
+                Arc::new(Buckets {
+                    per_minute: per_minute.get(),
+                    buckets: Mutex::default(),
+                })
             })
         };
         Self {
@@ -111,15 +147,22 @@ impl RateLimits {
     /// Forgets buckets that are full again, so that memory stays bounded by
     /// the callers of the last minute. Call it now and then.
     pub fn forget_idle(&self) {
-        for buckets in [&self.organisations, &self.addresses].into_iter().flatten() {
-            buckets.0.retain_recent();
-            buckets.0.shrink_to_fit();
+        for class in [&self.organisations, &self.addresses].into_iter().flatten() {
+            let full = f64::from(class.per_minute);
+            let rate = class.rate_per_second();
+            let now = Instant::now();
+            if let Ok(mut buckets) = class.buckets.lock() {
+                buckets.retain(|_, b| {
+                    b.points + now.saturating_duration_since(b.at).as_secs_f64() * rate < full
+                });
+                buckets.shrink_to_fit();
+            }
         }
     }
 }
 
 /// What charging a request came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Charge {
     /// The bucket's size: a minute's budget.
     pub limit: u32,
@@ -129,6 +172,10 @@ pub struct Charge {
     pub cost: u32,
     /// `Some` when the request was refused: when to try again.
     pub retry_after: Option<Duration>,
+    /// Seconds until the bucket is full again.
+    pub reset_after: u64,
+    /// Points the bucket refills per second.
+    pub restore_rate: f64,
 }
 
 impl Charge {
@@ -148,6 +195,11 @@ impl Charge {
         let mut headers = vec![
             ("x-ratelimit-limit", self.limit.to_string()),
             ("x-ratelimit-remaining", self.remaining.to_string()),
+            (
+                "x-ratelimit-used",
+                self.limit.saturating_sub(self.remaining).to_string(),
+            ),
+            ("x-ratelimit-reset", self.reset_after.to_string()),
             ("x-ratelimit-cost", self.cost.to_string()),
         ];
         if let Some(wait) = self.retry_after {
@@ -162,7 +214,7 @@ impl Charge {
 /// One request's draw on its bucket. Charged at most once.
 #[derive(Clone)]
 pub struct Budget {
-    buckets: Arc<(Buckets, u32)>,
+    buckets: Arc<Buckets>,
     key: Key,
     charge: Arc<Mutex<Option<Charge>>>,
 }
@@ -182,37 +234,69 @@ impl Budget {
         if let Some(charge) = *slot {
             return charge;
         }
-        let (buckets, limit) = &*self.buckets;
         let cost = u32::try_from(cost).unwrap_or(u32::MAX).max(1);
-        let n = NonZeroU32::new(cost).unwrap_or(NonZeroU32::MIN);
-        let name = match &self.key {
-            Key::Organisation(slug) => format!("org:{slug}"),
-            Key::Address(ip) => format!("ip:{ip}"),
-        };
-        let charge = match buckets.check_key_n(&name, n) {
-            Ok(Ok(state)) => Charge {
-                limit: *limit,
-                remaining: state.remaining_burst_capacity(),
-                cost,
-                retry_after: None,
-            },
-            Ok(Err(not_until)) => Charge {
-                limit: *limit,
-                remaining: 0,
-                cost,
-                retry_after: Some(not_until.wait_time_from(buckets.clock().now())),
-            },
-            // Costs more than a full bucket: it can never run. The complexity
-            // limit is meant to prevent this; a minute is the honest answer.
-            Err(_) => Charge {
-                limit: *limit,
-                remaining: 0,
-                cost,
-                retry_after: Some(Duration::from_secs(60)),
-            },
-        };
+        let charge = self.buckets.with(&self.name(), |bucket, full| {
+            let rate = self.buckets.rate_per_second();
+            let wanted = f64::from(cost);
+            let retry_after = if wanted > full {
+                // Costs more than a full bucket: it can never run. The
+                // complexity limit is meant to prevent this; a minute is
+                // the honest answer.
+                Some(Duration::from_secs(60))
+            } else if bucket.points >= wanted {
+                bucket.points -= wanted;
+                None
+            } else {
+                Some(Duration::from_secs_f64((wanted - bucket.points) / rate))
+            };
+            self.state(bucket.points, full, cost, retry_after)
+        });
         *slot = Some(charge);
         charge
+    }
+
+    /// Gives back what a request charged but did not use: its charge is
+    /// now `actual` (never more than it was). Returns the charge as it
+    /// stands.
+    pub fn settle(&self, actual: usize) -> Option<Charge> {
+        let mut slot = match self.charge.lock() {
+            Ok(slot) => slot,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let charged = (*slot)?;
+        if charged.retry_after.is_some() {
+            return Some(charged);
+        }
+        let actual = u32::try_from(actual)
+            .unwrap_or(u32::MAX)
+            .clamp(1, charged.cost);
+        let refund = charged.cost - actual;
+        let settled = self.buckets.with(&self.name(), |bucket, full| {
+            bucket.points = (bucket.points + f64::from(refund)).min(full);
+            self.state(bucket.points, full, actual, None)
+        });
+        *slot = Some(settled);
+        Some(settled)
+    }
+
+    fn name(&self) -> String {
+        match &self.key {
+            Key::Organisation(slug) => format!("org:{slug}"),
+            Key::Address(ip) => format!("ip:{ip}"),
+        }
+    }
+
+    fn state(&self, points: f64, full: f64, cost: u32, retry_after: Option<Duration>) -> Charge {
+        let rate = self.buckets.rate_per_second();
+        Charge {
+            limit: self.buckets.per_minute,
+            // Whole points, never more than there are.
+            remaining: points.max(0.0).floor() as u32,
+            cost,
+            retry_after,
+            reset_after: ((full - points).max(0.0) / rate).ceil() as u64,
+            restore_rate: rate,
+        }
     }
 
     /// The charge made, if any.

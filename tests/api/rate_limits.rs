@@ -42,25 +42,58 @@ async fn partner(app: &TestApp, org: &str) -> String {
     .await
 }
 
+/// `{ participants(first: n) { edges { node { id } } } }` answering `k`
+/// participants holds 2 + 2k fields: what it actually costs.
+fn actual(k: u32) -> u32 {
+    2 + 2 * k
+}
+
+async fn cost_of(response: reqwest::Response) -> (u32, u32, Value) {
+    let remaining = header(&response, "x-ratelimit-remaining").expect("remaining");
+    let cost = header(&response, "x-ratelimit-cost").expect("cost");
+    let body: Value = response.json().await.expect("json");
+    (cost, remaining, body)
+}
+
 #[tokio::test]
-async fn each_answer_carries_the_budget_and_the_cost_is_the_complexity() {
+async fn each_answer_is_charged_its_complexity_then_refunded_what_its_pages_did_not_fill() {
     let app = app().await;
     let token = partner(&app, "abf-ostergotland").await;
     let first = app.post_graphql(Some(&token), &page(10), json!({})).await;
     assert_eq!(first.status(), 200);
     assert_eq!(header(&first, "x-ratelimit-limit"), Some(BUDGET));
-    assert_eq!(header(&first, "x-ratelimit-cost"), Some(31), "3 × 10 + 1");
-    let left = header(&first, "x-ratelimit-remaining").expect("remaining");
-    // The bucket refills a point every 0.6 s; allow one for a slow machine.
-    assert!((69..=70).contains(&left), "100 - 31 = 69, got {left}");
     assert!(first.headers().get("retry-after").is_none());
+    let used = header(&first, "x-ratelimit-used").expect("used");
+    let reset = header(&first, "x-ratelimit-reset").expect("reset");
+    let (cost, left, body) = cost_of(first).await;
+    let seen = u32::try_from(
+        body["data"]["participants"]["edges"]
+            .as_array()
+            .expect("edges")
+            .len(),
+    )
+    .expect("a count");
+    let extension = &body["extensions"]["cost"];
+    assert_eq!(extension["requested"], 31, "3 × 10 + 1: {body}");
+    assert_eq!(extension["actual"], actual(seen), "{body}");
+    assert_eq!(cost, actual(seen), "the header says what was charged");
+    assert!(seen < 10, "a page that did not fill: {seen}");
+    // The bucket refills a point every 0.6 s; allow one for a slow machine.
+    assert!(
+        (BUDGET - cost..=BUDGET - cost + 1).contains(&left),
+        "{BUDGET} - {cost}, got {left}"
+    );
+    assert_eq!(extension["throttleStatus"]["maximumAvailable"], BUDGET);
+    assert_eq!(extension["throttleStatus"]["currentlyAvailable"], left);
+    assert_eq!(used, BUDGET - left);
+    assert!((1..=60).contains(&reset), "seconds until full: {reset}");
 
     let second = app.post_graphql(Some(&token), &page(5), json!({})).await;
-    assert_eq!(header(&second, "x-ratelimit-cost"), Some(16));
-    let after = header(&second, "x-ratelimit-remaining").expect("remaining");
+    let (cost, after, body) = cost_of(second).await;
+    assert_eq!(body["extensions"]["cost"]["requested"], 16);
     assert!(
-        (left - 16..=left - 15).contains(&after),
-        "{left} - 16, got {after}"
+        (left - cost..=left - cost + 1).contains(&after),
+        "{left} - {cost}, got {after}"
     );
 
     // A document that does not parse reaches no resolver and costs 1.
@@ -71,38 +104,51 @@ async fn each_answer_carries_the_budget_and_the_cost_is_the_complexity() {
 }
 
 #[tokio::test]
-async fn over_budget_is_429_with_retry_after_runs_nothing_and_other_organisations_go_on() {
+async fn over_budget_is_429_with_the_budget_left_and_retry_after_runs_nothing_and_others_go_on() {
     let app = app().await;
     let token = partner(&app, "abf-ostergotland").await;
-    // 3 × 30 + 1 = 91 of 100: allowed; the next 91 is not.
+    // 3 × 30 + 1 = 91 of 100 asked for: allowed, then the unfilled page is
+    // given back.
     let allowed = app.post_graphql(Some(&token), &page(30), json!({})).await;
     assert_eq!(allowed.status(), 200);
+    let (cost, left, _) = cost_of(allowed).await;
+    assert!(cost < 91 && left > 9, "{cost} {left}");
 
+    // Asking for 91 again is more than is left: refused, and the answer
+    // says how much is left (not 0).
     let refused = app.post_graphql(Some(&token), &page(30), json!({})).await;
     assert_eq!(refused.status(), 429);
     let wait = header(&refused, "retry-after").expect("Retry-After");
     assert!((1..=60).contains(&wait), "{wait}");
-    assert_eq!(header(&refused, "x-ratelimit-remaining"), Some(0));
+    let remaining = header(&refused, "x-ratelimit-remaining").expect("remaining");
+    assert!(
+        (left..=left + 1).contains(&remaining),
+        "{left} left, told {remaining}"
+    );
     assert_eq!(header(&refused, "x-ratelimit-cost"), Some(91));
     let body: Value = refused.json().await.expect("json");
     assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{body}");
     assert!(body["data"].is_null(), "{body}");
     assert!(body["errors"][0]["extensions"]["requestId"].is_string());
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&format!("{remaining} of {BUDGET}")),
+        "{message}"
+    );
 
-    // Spend the rest (3 × 2 + 1 = 7 of 9), then a mutation over budget runs nothing.
-    let rest = app.post_graphql(Some(&token), &page(2), json!({})).await;
-    assert_eq!(rest.status(), 200);
+    // A mutation that asks for more than is left runs nothing.
     let before = app.participant_count().await;
-    let create = "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) {
+    let one = "createParticipant(input: { displayName: \"Över budget\", consentPurpose: \"Matchning\" }) {
         participant { id displayName status skills languages { language level } }
-        userErrors { field message code } } }";
-    let response = app
-        .post_graphql(
-            Some(&token),
-            create,
-            json!({ "input": { "displayName": "Över budget", "consentPurpose": "Matchning" } }),
-        )
-        .await;
+        userErrors { field message code } }";
+    let create = format!(
+        "mutation {{ {} }}",
+        (0..12)
+            .map(|i| format!("c{i}: {one}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let response = app.post_graphql(Some(&token), &create, json!({})).await;
     assert_eq!(response.status(), 429);
     let body: Value = response.json().await.expect("json");
     assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{body}");

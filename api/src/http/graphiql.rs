@@ -217,6 +217,54 @@ mod tests {
         Ok(())
     }
 
+    /// Each asset with its media type and caching; an unknown name is 404.
+    #[actix_web::test]
+    async fn assets_are_served_with_type_and_caching() {
+        use actix_web::{App, test};
+        let app = test::init_service(App::new().configure(routes)).await;
+        for asset in &ASSETS {
+            let request = test::TestRequest::get()
+                .uri(&format!("/graphiql/assets/{}", asset.name))
+                .to_request();
+            let response = test::call_service(&app, request).await;
+            assert_eq!(response.status(), 200, "{}", asset.name);
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            assert_eq!(
+                header(header::CONTENT_TYPE).as_deref(),
+                Some(asset.content_type)
+            );
+            let caching = header(header::CACHE_CONTROL).unwrap_or_default();
+            match asset.caching {
+                Caching::Immutable => assert!(caching.contains("immutable"), "{caching}"),
+                Caching::Revalidate => assert_eq!(caching, "no-cache"),
+            }
+            let body = test::read_body(response).await;
+            assert_eq!(&body[..], asset.body, "{}", asset.name);
+        }
+        for missing in [
+            "/graphiql/assets/nope.js",
+            "/graphiql/assets/..%2FCargo.toml",
+        ] {
+            let request = test::TestRequest::get().uri(missing).to_request();
+            let response = test::call_service(&app, request).await;
+            assert_eq!(response.status(), 404, "{missing}");
+        }
+        let request = test::TestRequest::get().uri("/graphiql").to_request();
+        let response = test::call_service(&app, request).await;
+        assert_eq!(response.status(), 200);
+        assert!(
+            response
+                .headers()
+                .contains_key(header::CONTENT_SECURITY_POLICY)
+        );
+    }
+
     #[test]
     fn assets_are_not_empty() {
         for asset in &ASSETS {

@@ -326,6 +326,25 @@ async fn execute(
             &mut response,
         );
     }
+    // What the pages did not fill is given back, and the cost reported.
+    if let Some(budget) = &budget
+        && let Some(requested) = budget.charged().filter(|c| c.retry_after.is_none())
+        && let Some(settled) = budget.settle(actual_cost(&response.data))
+    {
+        response.extensions.insert(
+            "cost".to_owned(),
+            async_graphql::Value::from_json(serde_json::json!({
+                "requested": requested.cost,
+                "actual": settled.cost,
+                "throttleStatus": {
+                    "maximumAvailable": settled.limit,
+                    "currentlyAvailable": settled.remaining,
+                    "restoreRate": settled.restore_rate,
+                },
+            }))
+            .unwrap_or_default(),
+        );
+    }
     if !response.errors.is_empty() {
         label_errors(&mut response.errors, parses, &request_id.to_string());
     }
@@ -366,6 +385,20 @@ async fn execute(
         *http.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     }
     with_charge(http, charge)
+}
+
+/// What an answer actually cost: one point per field it holds, as the
+/// requested cost counts one per field selected (times the page size for a
+/// connection's items), so a page that returned fewer items costs less.
+fn actual_cost(data: &async_graphql::Value) -> usize {
+    fn count(value: &async_graphql::Value) -> usize {
+        match value {
+            async_graphql::Value::Object(fields) => fields.values().map(|v| 1 + count(v)).sum(),
+            async_graphql::Value::List(items) => items.iter().map(count).sum(),
+            _ => 0,
+        }
+    }
+    count(data).max(1)
 }
 
 /// Whether any error of the response carries `code`.
