@@ -210,6 +210,14 @@ fn parse_scopes(names: &[String]) -> anyhow::Result<Vec<Scope>> {
 fn service_error(err: ServiceError) -> anyhow::Error {
     match err {
         ServiceError::InvalidInput { field, message } => anyhow::anyhow!("{field}: {message}"),
+        ServiceError::InvalidInputs { errors } => anyhow::anyhow!(
+            "{}",
+            errors
+                .iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         ServiceError::NotFound { entity } => anyhow::anyhow!("{entity} not found"),
         ServiceError::Conflict { message }
         | ServiceError::Forbidden { reason: message }

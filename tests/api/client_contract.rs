@@ -249,3 +249,64 @@ async fn every_object_has_created_and_updated_times_and_audit_events_are_nodes()
         .await;
     assert_eq!(body["data"]["node"], Value::Null, "{body}");
 }
+
+#[tokio::test]
+async fn user_errors_list_every_invalid_field_with_its_path() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let before = app.participant_count().await;
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id } userErrors { field message code } } }",
+            json!({ "input": {
+                "displayName": "  ",
+                "email": "not-an-address",
+                "phone": "call me",
+                "consentPurpose": "Praktik",
+                "languages": [{ "language": "ti", "level": "NATIVE" }, { "language": "not a code", "level": "BASIC" }],
+            } }),
+        )
+        .await;
+    let payload = &body["data"]["createParticipant"];
+    assert_eq!(payload["participant"], Value::Null, "{body}");
+    let fields: Vec<Value> = payload["userErrors"]
+        .as_array()
+        .expect("userErrors")
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    for expected in [
+        json!(["input", "displayName"]),
+        json!(["input", "email"]),
+        json!(["input", "phone"]),
+        json!(["input", "languages", "1", "language"]),
+    ] {
+        assert!(fields.contains(&expected), "{expected} in {body}");
+    }
+    assert!(
+        payload["userErrors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .all(|e| e["code"] == "INVALID")
+    );
+    assert_eq!(app.participant_count().await, before, "nothing created");
+
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation($input: CreateEmployerInput!) { createEmployer(input: $input) { employer { id } userErrors { field code } } }",
+            json!({ "input": { "name": "", "organisationNumber": "556016-0681", "postalCode": "12345678901" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["createEmployer"]["userErrors"],
+        json!([
+            { "field": ["input", "organisationNumber"], "code": "INVALID" },
+            { "field": ["input", "name"], "code": "INVALID" },
+            { "field": ["input", "postalCode"], "code": "INVALID" },
+        ]),
+        "{body}"
+    );
+}

@@ -82,6 +82,29 @@ pub fn to_graphql(err: &ServiceError) -> async_graphql::Error {
             error(ErrorCode::NotFound, format!("{entity} not found"))
         }
         ServiceError::InvalidInput { field, message } => bad_input(field, message.clone()),
+        ServiceError::InvalidInputs { errors } => {
+            let (field, message) = errors.first().cloned().unwrap_or_default();
+            bad_input(&field, message).extend_with(|_, e| {
+                e.set(
+                    "fields",
+                    errors
+                        .iter()
+                        .map(|(f, m)| {
+                            let mut object = async_graphql::indexmap::IndexMap::new();
+                            object.insert(
+                                async_graphql::Name::new("field"),
+                                async_graphql::Value::from(f.as_str()),
+                            );
+                            object.insert(
+                                async_graphql::Name::new("message"),
+                                async_graphql::Value::from(m.as_str()),
+                            );
+                            async_graphql::Value::Object(object)
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            })
+        }
         ServiceError::Conflict { message } => error(ErrorCode::Conflict, message.clone()),
         ServiceError::KeyInUse => error(
             ErrorCode::IdempotencyKeyInUse,

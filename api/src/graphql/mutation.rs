@@ -60,18 +60,38 @@ pub struct UserError {
     pub code: UserErrorCode,
 }
 
+/// A user error at `field`, a dotted path inside the input
+/// (`languages.0.language`), as the path array clients match on
+/// (`["input", "languages", "0", "language"]`).
+fn user_error(field: &str, message: String) -> UserError {
+    let mut path = vec!["input".to_owned()];
+    path.extend(
+        field
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+    );
+    UserError {
+        field: path,
+        message,
+        code: UserErrorCode::Invalid,
+    }
+}
+
 /// Splits a service result into the payload's object and user errors;
 /// anything that is not about the input is a GraphQL error.
 pub(crate) fn payload<T>(result: ServiceResult<T>) -> Result<(Option<T>, Vec<UserError>)> {
     match result {
         Ok(value) => Ok((Some(value), Vec::new())),
-        Err(ServiceError::InvalidInput { field, message }) => Ok((
+        Err(ServiceError::InvalidInput { field, message }) => {
+            Ok((None, vec![user_error(&field, message)]))
+        }
+        Err(ServiceError::InvalidInputs { errors }) => Ok((
             None,
-            vec![UserError {
-                field: vec!["input".to_owned(), field],
-                message,
-                code: UserErrorCode::Invalid,
-            }],
+            errors
+                .into_iter()
+                .map(|(field, message)| user_error(&field, message))
+                .collect(),
         )),
         Err(other) => Err(other.into()),
     }

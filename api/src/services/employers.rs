@@ -105,25 +105,53 @@ pub async fn create_employer<C: ConnectionTrait>(
     db: &C,
     input: NewEmployer,
 ) -> ServiceResult<Employer> {
-    let organisation_number = OrganisationNumber::parse(&input.organisation_number)
-        .map_err(|e| ServiceError::invalid("organisationNumber", e.to_string()))?;
+    // Every field checked, and every failure reported at once.
+    let mut v = super::error::Validation::new();
+    let organisation_number = v.check(
+        OrganisationNumber::parse(&input.organisation_number)
+            .map_err(|e| ServiceError::invalid("organisationNumber", e.to_string())),
+    )?;
+    let name = v.check(required_text("name", &input.name, 200))?;
+    let industry = v.check(optional_text("industry", input.industry.as_deref(), 100))?;
+    let street_address = v.check(optional_text(
+        "streetAddress",
+        input.street_address.as_deref(),
+        200,
+    ))?;
+    let postal_code = v.check(optional_text(
+        "postalCode",
+        input.postal_code.as_deref(),
+        10,
+    ))?;
+    let city = v.check(optional_text("city", input.city.as_deref(), 100))?;
+    v.finish()?;
+    let (
+        Some(organisation_number),
+        Some(name),
+        Some(industry),
+        Some(street_address),
+        Some(postal_code),
+        Some(city),
+    ) = (
+        organisation_number,
+        name,
+        industry,
+        street_address,
+        postal_code,
+        city,
+    )
+    else {
+        return Err(ServiceError::invalid("input", "invalid"));
+    };
     let now = Utc::now();
     let model = employer::ActiveModel {
         id: Set(Uuid::now_v7()),
-        name: Set(required_text("name", &input.name, 200)?),
+        name: Set(name),
         organisation_number: Set(organisation_number.as_str().to_owned()),
-        industry: Set(optional_text("industry", input.industry.as_deref(), 100)?),
-        street_address: Set(optional_text(
-            "streetAddress",
-            input.street_address.as_deref(),
-            200,
-        )?),
-        postal_code: Set(optional_text(
-            "postalCode",
-            input.postal_code.as_deref(),
-            10,
-        )?),
-        city: Set(optional_text("city", input.city.as_deref(), 100)?),
+        industry: Set(industry),
+        street_address: Set(street_address),
+        postal_code: Set(postal_code),
+        city: Set(city),
         site: Set(input.site),
         partner_organisation_id: Set(input.partner_organisation_id),
         created_at: Set(now),

@@ -21,6 +21,9 @@ pub enum ServiceError {
     NotFound { entity: &'static str },
     /// The input breaks a rule; nothing was changed. Code `BAD_USER_INPUT`.
     InvalidInput { field: String, message: String },
+    /// Several input fields break rules; nothing was changed. Each is
+    /// reported (as a user error, or `BAD_USER_INPUT` naming the first).
+    InvalidInputs { errors: Vec<(String, String)> },
     /// The change clashes with the stored state (a unique value taken, a
     /// stale version). Code `CONFLICT`.
     Conflict { message: String },
@@ -78,6 +81,56 @@ impl ServiceError {
                 message: missing.to_owned(),
             },
             _ => Self::Database { context, source },
+        }
+    }
+}
+
+/// Collects every invalid input field of a request, so that a client learns
+/// of all of them at once rather than one per attempt.
+#[derive(Debug, Default)]
+pub struct Validation {
+    errors: Vec<(String, String)>,
+}
+
+impl Validation {
+    /// Starts with no errors.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The value of a check that passed; a failed one is noted (an error
+    /// that is not about the input is returned at once).
+    pub fn check<T>(&mut self, result: ServiceResult<T>) -> ServiceResult<Option<T>> {
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(ServiceError::InvalidInput { field, message }) => {
+                self.errors.push((field, message));
+                Ok(None)
+            }
+            Err(ServiceError::InvalidInputs { errors }) => {
+                self.errors.extend(errors);
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Notes a broken rule of `field`.
+    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push((field.into(), message.into()));
+    }
+
+    /// `Ok` if every check passed; otherwise every failure, in order.
+    pub fn finish(mut self) -> ServiceResult<()> {
+        match self.errors.len() {
+            0 => Ok(()),
+            1 => {
+                let (field, message) = self.errors.remove(0);
+                Err(ServiceError::InvalidInput { field, message })
+            }
+            _ => Err(ServiceError::InvalidInputs {
+                errors: self.errors,
+            }),
         }
     }
 }

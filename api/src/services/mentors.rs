@@ -289,56 +289,54 @@ pub struct MentorChanges {
 /// The most mentees one mentor may take.
 pub const MAX_CAPACITY: i32 = 20;
 
+/// Every field checked, and every failure reported at once.
 fn validate(mut changes: MentorChanges) -> ServiceResult<MentorChanges> {
     use super::partners::{optional_text, required_text};
     use crate::domain::contact::{normalise_email, normalise_phone};
+    let mut v = super::error::Validation::new();
     if let Some(name) = &changes.given_name {
-        changes.given_name = Some(required_text("givenName", name, 100)?);
+        changes.given_name = v.check(required_text("givenName", name, 100))?;
     }
-    if let Some(family) = changes.family_name {
-        changes.family_name = Some(optional_text("familyName", family.as_deref(), 100)?);
+    if let Some(family) = changes.family_name.take() {
+        changes.family_name = v.check(optional_text("familyName", family.as_deref(), 100))?;
     }
     if let Some(Some(email)) = &changes.email {
-        changes.email = Some(Some(
-            normalise_email(email).map_err(|m| ServiceError::invalid("email", m))?,
-        ));
+        match normalise_email(email) {
+            Ok(email) => changes.email = Some(Some(email)),
+            Err(message) => v.fail("email", message),
+        }
     }
     if let Some(Some(phone)) = &changes.phone {
-        changes.phone = Some(Some(
-            normalise_phone(phone).map_err(|m| ServiceError::invalid("phone", m))?,
-        ));
+        match normalise_phone(phone) {
+            Ok(phone) => changes.phone = Some(Some(phone)),
+            Err(message) => v.fail("phone", message),
+        }
     }
     if let Some(capacity) = changes.capacity
         && !(0..=MAX_CAPACITY).contains(&capacity)
     {
-        return Err(ServiceError::invalid(
-            "capacity",
-            format!("between 0 and {MAX_CAPACITY}"),
-        ));
+        v.fail("capacity", format!("between 0 and {MAX_CAPACITY}"));
     }
     if let Some(languages) = &changes.languages {
         let mut out: Vec<String> = Vec::new();
-        for language in languages {
+        for (i, language) in languages.iter().enumerate() {
             let language = language.trim().to_lowercase();
             let well_formed = (2..=8).contains(&language.len())
                 && language
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b == b'-');
             if !well_formed {
-                return Err(ServiceError::invalid(
-                    "languages",
-                    "each language is an ISO 639 code, e.g. ar",
-                ));
-            }
-            if !out.contains(&language) {
+                v.fail(format!("languages.{i}"), "an ISO 639 code, e.g. ar");
+            } else if !out.contains(&language) {
                 out.push(language);
             }
         }
         changes.languages = Some(out);
     }
     if let Some(expertise) = &changes.expertise {
-        changes.expertise = Some(super::slots::normalise_tags("expertise", expertise)?);
+        changes.expertise = v.check(super::slots::normalise_tags("expertise", expertise))?;
     }
+    v.finish()?;
     Ok(changes)
 }
 

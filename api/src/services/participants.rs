@@ -292,32 +292,50 @@ fn optional(
 }
 
 /// Checks and normalises every given field, before anything is written.
+/// Every field checked, and every failure reported at once.
 fn validate(mut changes: ParticipantChanges) -> ServiceResult<ParticipantChanges> {
     use crate::domain::contact::{normalise_email, normalise_phone};
+    let mut v = super::error::Validation::new();
     if let Some(name) = &changes.display_name {
-        changes.display_name = Some(super::partners::required_text("displayName", name, 100)?);
+        changes.display_name = v.check(super::partners::required_text("displayName", name, 100))?;
     }
-    changes.family_name = optional("familyName", changes.family_name, 100)?;
-    changes.goal = optional("goal", changes.goal, 2000)?;
-    changes.residence_status = optional("residenceStatus", changes.residence_status, 500)?;
-    changes.notes = optional("notes", changes.notes, 5000)?;
+    if let Some(value) = v.check(optional("familyName", changes.family_name.take(), 100))? {
+        changes.family_name = value;
+    }
+    if let Some(value) = v.check(optional("goal", changes.goal.take(), 2000))? {
+        changes.goal = value;
+    }
+    if let Some(value) = v.check(optional(
+        "residenceStatus",
+        changes.residence_status.take(),
+        500,
+    ))? {
+        changes.residence_status = value;
+    }
+    if let Some(value) = v.check(optional("notes", changes.notes.take(), 5000))? {
+        changes.notes = value;
+    }
     if let Some(Some(email)) = &changes.email {
-        let email = normalise_email(email).map_err(|m| ServiceError::invalid("email", m))?;
-        changes.email = Some(Some(email));
+        match normalise_email(email) {
+            Ok(email) => changes.email = Some(Some(email)),
+            Err(message) => v.fail("email", message),
+        }
     }
     if let Some(Some(phone)) = &changes.phone {
-        let phone = normalise_phone(phone).map_err(|m| ServiceError::invalid("phone", m))?;
-        changes.phone = Some(Some(phone));
+        match normalise_phone(phone) {
+            Ok(phone) => changes.phone = Some(Some(phone)),
+            Err(message) => v.fail("phone", message),
+        }
     }
     if let Some(interests) = &changes.interests {
-        changes.interests = Some(super::slots::normalise_tags("interests", interests)?);
+        changes.interests = v.check(super::slots::normalise_tags("interests", interests))?;
     }
     if let Some(skills) = &changes.skills {
-        changes.skills = Some(super::slots::normalise_tags("skills", skills)?);
+        changes.skills = v.check(super::slots::normalise_tags("skills", skills))?;
     }
     if let Some(languages) = &mut changes.languages {
         let mut seen = Vec::new();
-        for entry in languages.iter_mut() {
+        for (i, entry) in languages.iter_mut().enumerate() {
             entry.language = entry.language.trim().to_lowercase();
             let well_formed = (2..=8).contains(&entry.language.len())
                 && entry
@@ -325,20 +343,20 @@ fn validate(mut changes: ParticipantChanges) -> ServiceResult<ParticipantChanges
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b == b'-');
             if !well_formed {
-                return Err(ServiceError::invalid(
-                    "languages",
-                    "each language is an ISO 639 code, e.g. ti",
-                ));
-            }
-            if seen.contains(&entry.language) {
-                return Err(ServiceError::invalid("languages", "each language once"));
+                v.fail(
+                    format!("languages.{i}.language"),
+                    "an ISO 639 code, e.g. ti",
+                );
+            } else if seen.contains(&entry.language) {
+                v.fail(format!("languages.{i}.language"), "each language once");
             }
             seen.push(entry.language.clone());
         }
         if languages.len() > 30 {
-            return Err(ServiceError::invalid("languages", "at most 30 languages"));
+            v.fail("languages", "at most 30 languages");
         }
     }
+    v.finish()?;
     Ok(changes)
 }
 

@@ -154,21 +154,25 @@ pub async fn create_slot<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     input: NewSlot,
 ) -> ServiceResult<Slot> {
-    let title = required_text("title", &input.title, 200)?;
-    let description = optional_text("description", input.description.as_deref(), 5000)?;
+    // Every field checked, and every failure reported at once.
+    let mut v = super::error::Validation::new();
+    let title = v.check(required_text("title", &input.title, 200))?;
+    let description = v.check(optional_text(
+        "description",
+        input.description.as_deref(),
+        5000,
+    ))?;
     if !(1..=MAX_PLACES).contains(&input.places) {
-        return Err(ServiceError::invalid(
-            "places",
-            format!("must be between 1 and {MAX_PLACES}"),
-        ));
+        v.fail("places", format!("must be between 1 and {MAX_PLACES}"));
     }
     if input.ends_on.is_some_and(|end| end < input.starts_on) {
-        return Err(ServiceError::invalid(
-            "endsOn",
-            "must not be before startsOn",
-        ));
+        v.fail("endsOn", "must not be before startsOn");
     }
-    let skills = normalise_tags("wantedSkills", &input.wanted_skills)?;
+    let skills = v.check(normalise_tags("wantedSkills", &input.wanted_skills))?;
+    v.finish()?;
+    let (Some(title), Some(description), Some(skills)) = (title, description, skills) else {
+        return Err(ServiceError::invalid("input", "invalid"));
+    };
     let now = Utc::now();
     let id = Uuid::now_v7();
     let txn = db
