@@ -310,3 +310,49 @@ async fn user_errors_list_every_invalid_field_with_its_path() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_client_mutation_id_comes_back_with_the_payload() {
+    let app = spawn_app().await;
+    let admin = app.admin_token().await;
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { clientMutationId participant { id } } }",
+            json!({ "input": { "displayName": "Echo", "consentPurpose": "Praktik", "clientMutationId": "dash-41" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["createParticipant"]["clientMutationId"], "dash-41",
+        "{body}"
+    );
+    // Refused input echoes it too, so the client can match the answer.
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation($input: CreateEmployerInput!) { createEmployer(input: $input) { clientMutationId userErrors { code } } }",
+            json!({ "input": { "name": "Eko AB", "organisationNumber": "556016-0681", "clientMutationId": "dash-42" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["createEmployer"]["clientMutationId"], "dash-42",
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["createEmployer"]["userErrors"][0]["code"],
+        "INVALID"
+    );
+    // Without one, null.
+    let body = app
+        .graphql_as(
+            &admin,
+            "mutation { createParticipant(input: { displayName: \"No echo\", consentPurpose: \"x\" }) { clientMutationId } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["createParticipant"]["clientMutationId"],
+        Value::Null,
+        "{body}"
+    );
+}

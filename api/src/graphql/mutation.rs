@@ -195,6 +195,8 @@ pub struct UpdateParticipantInput {
 /// The result of a participant mutation.
 #[derive(SimpleObject)]
 pub struct ParticipantPayload {
+    /// The input's `clientMutationId`, echoed back (Relay), when given.
+    pub client_mutation_id: Option<String>,
     /// The participant as stored, unless the input was refused.
     pub participant: Option<Participant>,
     /// Why the input was refused.
@@ -235,6 +237,7 @@ impl ParticipantMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateParticipantInput,
     ) -> Result<ParticipantPayload> {
+        let client_mutation_id = input.client_mutation_id.clone();
         let changes = services::participants::ParticipantChanges {
             display_name: Some(input.display_name),
             family_name: input.family_name.map(Some),
@@ -255,6 +258,7 @@ impl ParticipantMutation {
             let row = services::participants::find_participant(write.txn(), caller(ctx)?, id).await;
             let row = write.end_replay(row).await?;
             return Ok(ParticipantPayload {
+                client_mutation_id: client_mutation_id.clone(),
                 participant: Some(Participant(row)),
                 user_errors: Vec::new(),
             });
@@ -268,6 +272,7 @@ impl ParticipantMutation {
         .await;
         let (participant, user_errors) = payload(write.finish(result).await)?;
         Ok(ParticipantPayload {
+            client_mutation_id: client_mutation_id.clone(),
             participant: participant.map(Participant),
             user_errors,
         })
@@ -306,6 +311,7 @@ impl ParticipantMutation {
                 .await;
         let (participant, user_errors) = payload(write.finish(result).await)?;
         Ok(ParticipantPayload {
+            client_mutation_id: None,
             participant: participant.map(Participant),
             user_errors,
         })
@@ -359,6 +365,8 @@ pub struct UpdateEmployerInput {
 /// The result of an employer mutation.
 #[derive(SimpleObject)]
 pub struct EmployerPayload {
+    /// The input's `clientMutationId`, echoed back (Relay), when given.
+    pub client_mutation_id: Option<String>,
     /// The employer as stored, unless the input was refused.
     pub employer: Option<Employer>,
     /// Why the input was refused.
@@ -382,11 +390,13 @@ impl EmployerMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateEmployerInput,
     ) -> Result<EmployerPayload> {
+        let client_mutation_id = input.client_mutation_id.clone();
         let write = Write::begin_idempotent(ctx).await?;
         if let Some(id) = write.replayed() {
             let row = services::employers::find_employer(write.txn(), id).await;
             let row = write.end_replay(row).await?;
             return Ok(EmployerPayload {
+                client_mutation_id: client_mutation_id.clone(),
                 employer: Some(Employer(row)),
                 user_errors: Vec::new(),
             });
@@ -405,7 +415,7 @@ impl EmployerMutation {
             },
         )
         .await;
-        employer_payload(write.finish(result).await)
+        employer_payload(write.finish(result).await, client_mutation_id)
     }
 
     /// Changes an employer: an administrator any, a partner the employers
@@ -429,16 +439,20 @@ impl EmployerMutation {
         let write = Write::begin(ctx).await?;
         let result =
             services::employers::update_employer(write.txn(), caller(ctx)?, id, changes).await;
-        employer_payload(write.finish(result).await)
+        employer_payload(write.finish(result).await, None)
     }
 }
 
 /// Maps an employer result, turning a taken organisation number into a
 /// user error on that field.
-fn employer_payload(result: ServiceResult<entity::employer::Model>) -> Result<EmployerPayload> {
+fn employer_payload(
+    result: ServiceResult<entity::employer::Model>,
+    client_mutation_id: Option<String>,
+) -> Result<EmployerPayload> {
     let result = match result {
         Err(ServiceError::Conflict { message }) if message.contains("organisation number") => {
             return Ok(EmployerPayload {
+                client_mutation_id,
                 employer: None,
                 user_errors: vec![UserError {
                     field: vec!["input".to_owned(), "organisationNumber".to_owned()],
@@ -451,6 +465,7 @@ fn employer_payload(result: ServiceResult<entity::employer::Model>) -> Result<Em
     };
     let (employer, user_errors) = payload(result)?;
     Ok(EmployerPayload {
+        client_mutation_id,
         employer: employer.map(Employer),
         user_errors,
     })
@@ -510,6 +525,8 @@ pub struct UpdateMentorInput {
 /// The result of a mentor mutation.
 #[derive(SimpleObject)]
 pub struct MentorPayload {
+    /// The input's `clientMutationId`, echoed back (Relay), when given.
+    pub client_mutation_id: Option<String>,
     /// The mentor as stored, unless the input was refused.
     pub mentor: Option<Mentor>,
     /// Why the input was refused.
@@ -530,6 +547,7 @@ impl MentorMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: CreateMentorInput,
     ) -> Result<MentorPayload> {
+        let client_mutation_id = input.client_mutation_id.clone();
         let changes = services::mentors::MentorChanges {
             given_name: Some(input.given_name),
             family_name: input.family_name.map(Some),
@@ -545,6 +563,7 @@ impl MentorMutation {
             let row = services::mentors::find_mentor(write.txn(), caller(ctx)?, id).await;
             let row = write.end_replay(row).await?;
             return Ok(MentorPayload {
+                client_mutation_id: client_mutation_id.clone(),
                 mentor: Some(Mentor(row)),
                 user_errors: Vec::new(),
             });
@@ -558,6 +577,7 @@ impl MentorMutation {
         .await;
         let (mentor, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorPayload {
+            client_mutation_id: client_mutation_id.clone(),
             mentor: mentor.map(Mentor),
             user_errors,
         })
@@ -586,6 +606,7 @@ impl MentorMutation {
         let result = services::mentors::update_mentor(write.txn(), caller(ctx)?, id, changes).await;
         let (mentor, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorPayload {
+            client_mutation_id: None,
             mentor: mentor.map(Mentor),
             user_errors,
         })
@@ -627,6 +648,8 @@ pub struct PostInternshipSlotInput {
 /// The result of `postInternshipSlot`.
 #[derive(SimpleObject)]
 pub struct PostInternshipSlotPayload {
+    /// The input's `clientMutationId`, echoed back (Relay), when given.
+    pub client_mutation_id: Option<String>,
     /// The new slot, unless the input was refused.
     pub internship_slot: Option<InternshipSlot>,
     /// Why the input was refused.
@@ -820,6 +843,7 @@ impl SlotMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: PostInternshipSlotInput,
     ) -> Result<PostInternshipSlotPayload> {
+        let client_mutation_id = input.client_mutation_id.clone();
         let employer_id = decode_as(&input.employer_id, NodeType::Employer, "employerId")?;
         let status = input.status.map_or(entity::SlotStatus::Draft, Into::into);
         if !matches!(status, entity::SlotStatus::Draft | entity::SlotStatus::Open) {
@@ -828,6 +852,7 @@ impl SlotMutation {
                 "a new slot is DRAFT or OPEN",
             )))?;
             return Ok(PostInternshipSlotPayload {
+                client_mutation_id: client_mutation_id.clone(),
                 internship_slot: None,
                 user_errors,
             });
@@ -850,6 +875,7 @@ impl SlotMutation {
             let row = services::slots::find_slot(write.txn(), caller(ctx)?, id).await;
             let row = write.end_replay(row).await?;
             return Ok(PostInternshipSlotPayload {
+                client_mutation_id: client_mutation_id.clone(),
                 internship_slot: Some(InternshipSlot(row)),
                 user_errors: Vec::new(),
             });
@@ -867,6 +893,7 @@ impl SlotMutation {
                 .await,
         )?;
         Ok(PostInternshipSlotPayload {
+            client_mutation_id: client_mutation_id.clone(),
             internship_slot: slot.map(InternshipSlot),
             user_errors,
         })
@@ -984,6 +1011,8 @@ pub struct CompletePlacementInput {
 /// The result of a placement mutation.
 #[derive(SimpleObject)]
 pub struct PlacementPayload {
+    /// The input's `clientMutationId`, echoed back (Relay), when given.
+    pub client_mutation_id: Option<String>,
     /// The placement as stored, unless the input was refused.
     pub placement: Option<Placement>,
     /// Why the input was refused.
@@ -1007,6 +1036,7 @@ async fn step(
             .await,
     )?;
     Ok(PlacementPayload {
+        client_mutation_id: None,
         placement: placement.map(Placement),
         user_errors,
     })
@@ -1032,6 +1062,7 @@ impl LifecycleMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to propose; see the input type.")] input: ProposePlacementInput,
     ) -> Result<PlacementPayload> {
+        let client_mutation_id = input.client_mutation_id.clone();
         let proposal = services::lifecycle::Proposal {
             participant_id: decode_as(
                 &input.participant_id,
@@ -1063,6 +1094,7 @@ impl LifecycleMutation {
             let row = services::placements::find_placement(write.txn(), caller(ctx)?, id).await;
             let row = write.end_replay(row).await?;
             return Ok(PlacementPayload {
+                client_mutation_id: client_mutation_id.clone(),
                 placement: Some(Placement(row)),
                 user_errors: Vec::new(),
             });
@@ -1074,6 +1106,7 @@ impl LifecycleMutation {
                 .await,
         )?;
         Ok(PlacementPayload {
+            client_mutation_id: client_mutation_id.clone(),
             placement: placement.map(Placement),
             user_errors,
         })

@@ -229,6 +229,8 @@ pub struct EndMentorshipInput {
 /// The result of a mentorship mutation.
 #[derive(SimpleObject)]
 pub struct MentorshipPayload {
+    /// The input's `clientMutationId`, echoed back (Relay), when given.
+    pub client_mutation_id: Option<String>,
     /// The mentorship as stored, unless the input was refused.
     pub mentorship: Option<Mentorship>,
     /// Why the input was refused.
@@ -261,6 +263,8 @@ pub struct RevokeConsentInput {
 /// The result of a consent mutation.
 #[derive(SimpleObject)]
 pub struct ConsentPayload {
+    /// The input's `clientMutationId`, echoed back (Relay), when given.
+    pub client_mutation_id: Option<String>,
     /// The consent as stored, unless the input was refused.
     pub consent: Option<Consent>,
     /// Why the input was refused.
@@ -284,6 +288,7 @@ impl RelationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: StartMentorshipInput,
     ) -> Result<MentorshipPayload> {
+        let client_mutation_id = input.client_mutation_id.clone();
         let mentor_id = decode_as(&input.mentor_id, NodeType::Mentor, "mentorId")?;
         let participant_id = decode_as(
             &input.participant_id,
@@ -295,6 +300,7 @@ impl RelationMutation {
             let row = services::mentorships::find_mentorship(write.txn(), caller(ctx)?, id).await;
             let row = write.end_replay(row).await?;
             return Ok(MentorshipPayload {
+                client_mutation_id: client_mutation_id.clone(),
                 mentorship: Some(Mentorship(row)),
                 user_errors: Vec::new(),
             });
@@ -309,6 +315,7 @@ impl RelationMutation {
         .await;
         let (mentorship, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorshipPayload {
+            client_mutation_id: client_mutation_id.clone(),
             mentorship: mentorship.map(Mentorship),
             user_errors,
         })
@@ -336,6 +343,7 @@ impl RelationMutation {
         .await;
         let (mentorship, user_errors) = payload(write.finish(result).await)?;
         Ok(MentorshipPayload {
+            client_mutation_id: None,
             mentorship: mentorship.map(Mentorship),
             user_errors,
         })
@@ -355,6 +363,7 @@ impl RelationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: GrantConsentInput,
     ) -> Result<ConsentPayload> {
+        let client_mutation_id = input.client_mutation_id.clone();
         let participant_id = decode_as(
             &input.participant_id,
             NodeType::Participant,
@@ -370,6 +379,7 @@ impl RelationMutation {
             let row = services::consents::find_consent(write.txn(), caller(ctx)?, id).await;
             let row = write.end_replay(row).await?;
             return Ok(ConsentPayload {
+                client_mutation_id: client_mutation_id.clone(),
                 consent: Some(Consent(row)),
                 user_errors: Vec::new(),
             });
@@ -384,6 +394,7 @@ impl RelationMutation {
         .await;
         let (consent, user_errors) = payload(write.finish(result).await)?;
         Ok(ConsentPayload {
+            client_mutation_id: client_mutation_id.clone(),
             consent: consent.map(Consent),
             user_errors,
         })
@@ -407,6 +418,7 @@ impl RelationMutation {
         let result = services::consents::revoke_consent(write.txn(), caller(ctx)?, id).await;
         let (consent, user_errors) = payload(write.finish(result).await)?;
         Ok(ConsentPayload {
+            client_mutation_id: None,
             consent: consent.map(Consent),
             user_errors,
         })
