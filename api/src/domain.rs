@@ -2,8 +2,10 @@
 //! the database.
 
 pub mod contact;
+pub mod language;
 pub mod organisation_number;
 pub mod slug;
 
+pub use language::LanguageCode;
 pub use organisation_number::OrganisationNumber;
 pub use slug::Slug;

@@ -41,17 +41,11 @@ impl MentorFilter {
     fn condition(&self) -> ServiceResult<Condition> {
         let mut condition = Condition::all();
         if let Some(language) = &self.language {
-            let language = language.trim().to_lowercase();
-            let well_formed = (2..=8).contains(&language.len())
-                && language
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-');
-            if !well_formed {
-                return Err(ServiceError::invalid(
-                    "filter.language",
-                    "an ISO 639 language code, e.g. ar",
-                ));
-            }
+            let language = crate::domain::LanguageCode::parse(language)
+                .ok_or_else(|| {
+                    ServiceError::invalid("filter.language", "an ISO 639 language code, e.g. ar")
+                })?
+                .into_string();
             condition = condition.add(
                 mentor::Column::Id.in_subquery(
                     Query::select()
@@ -320,15 +314,12 @@ fn validate(mut changes: MentorChanges) -> ServiceResult<MentorChanges> {
     if let Some(languages) = &changes.languages {
         let mut out: Vec<String> = Vec::new();
         for (i, language) in languages.iter().enumerate() {
-            let language = language.trim().to_lowercase();
-            let well_formed = (2..=8).contains(&language.len())
-                && language
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-');
-            if !well_formed {
-                v.fail(format!("languages.{i}"), "an ISO 639 code, e.g. ar");
-            } else if !out.contains(&language) {
-                out.push(language);
+            match crate::domain::LanguageCode::parse(language) {
+                None => v.fail(format!("languages.{i}"), "an ISO 639 code, e.g. ar"),
+                Some(code) if !out.iter().any(|l| l == code.as_str()) => {
+                    out.push(code.into_string());
+                }
+                Some(_) => {}
             }
         }
         changes.languages = Some(out);

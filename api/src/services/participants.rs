@@ -53,17 +53,11 @@ impl ParticipantFilter {
                 condition.add(participant::Column::Status.is_in(self.statuses.iter().copied()));
         }
         if let Some(language) = &self.language {
-            let language = language.trim().to_lowercase();
-            let well_formed = (2..=8).contains(&language.len())
-                && language
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-');
-            if !well_formed {
-                return Err(ServiceError::invalid(
-                    "filter.language",
-                    "an ISO 639 language code, e.g. ti",
-                ));
-            }
+            let language = crate::domain::LanguageCode::parse(language)
+                .ok_or_else(|| {
+                    ServiceError::invalid("filter.language", "an ISO 639 language code, e.g. ti")
+                })?
+                .into_string();
             condition = condition.add(
                 participant::Column::Id.in_subquery(
                     Query::select()
@@ -336,13 +330,9 @@ fn validate(mut changes: ParticipantChanges) -> ServiceResult<ParticipantChanges
     if let Some(languages) = &mut changes.languages {
         let mut seen = Vec::new();
         for (i, entry) in languages.iter_mut().enumerate() {
+            let parsed = crate::domain::LanguageCode::parse(&entry.language);
             entry.language = entry.language.trim().to_lowercase();
-            let well_formed = (2..=8).contains(&entry.language.len())
-                && entry
-                    .language
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-');
-            if !well_formed {
+            if parsed.is_none() {
                 v.fail(
                     format!("languages.{i}.language"),
                     "an ISO 639 code, e.g. ti",
