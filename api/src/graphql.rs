@@ -21,6 +21,7 @@ pub mod response_shape;
 pub mod scalars;
 pub mod subscription;
 pub mod types;
+pub mod write;
 
 use async_graphql::{SDLExportOptions, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;

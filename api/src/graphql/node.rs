@@ -127,13 +127,10 @@ impl NodeQuery {
     ) -> Result<Option<Node>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<Node> = async {
-            resolve(ctx, &id)
-                .await?
-                .ok_or_else(|| super::error::error(super::error::ErrorCode::NotFound, "not found"))
-        }
-        .await;
-        found.map(Some)
+        resolve(ctx, &id)
+            .await?
+            .ok_or_else(|| super::error::error(super::error::ErrorCode::NotFound, "not found"))
+            .map(Some)
     }
 
     /// The objects with these global ids, in order: null where an id is

@@ -97,12 +97,8 @@ impl PartnerQuery {
     ) -> Result<Option<PartnerOrganisation>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<PartnerOrganisation> = async {
-            let row = services::partners::find_partner_by_slug(db(ctx)?, &slug).await?;
-            Ok(PartnerOrganisation(row))
-        }
-        .await;
-        found.map(Some)
+        let row = services::partners::find_partner_by_slug(db(ctx)?, &slug).await?;
+        Ok(Some(PartnerOrganisation(row)))
     }
 }
 
@@ -149,14 +145,10 @@ impl EmployerQuery {
     ) -> Result<Option<Employer>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<Employer> = async {
-            let id = decode_as(&id, NodeType::Employer, "id")?;
-            Ok(Employer(
-                services::employers::find_employer(db(ctx)?, id).await?,
-            ))
-        }
-        .await;
-        found.map(Some)
+        let id = decode_as(&id, NodeType::Employer, "id")?;
+        Ok(Some(Employer(
+            services::employers::find_employer(db(ctx)?, id).await?,
+        )))
     }
 }
 
@@ -328,14 +320,10 @@ impl SlotQuery {
     ) -> Result<Option<InternshipSlot>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<InternshipSlot> = async {
-            let id = decode_as(&id, NodeType::InternshipSlot, "id")?;
-            Ok(InternshipSlot(
-                services::slots::find_slot(db(ctx)?, caller(ctx)?, id).await?,
-            ))
-        }
-        .await;
-        found.map(Some)
+        let id = decode_as(&id, NodeType::InternshipSlot, "id")?;
+        Ok(Some(InternshipSlot(
+            services::slots::find_slot(db(ctx)?, caller(ctx)?, id).await?,
+        )))
     }
 }
 
@@ -429,14 +417,10 @@ impl ParticipantQuery {
     ) -> Result<Option<Participant>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<Participant> = async {
-            let id = decode_as(&id, NodeType::Participant, "id")?;
-            Ok(Participant(
-                services::participants::find_participant(db(ctx)?, caller(ctx)?, id).await?,
-            ))
-        }
-        .await;
-        found.map(Some)
+        let id = decode_as(&id, NodeType::Participant, "id")?;
+        Ok(Some(Participant(
+            services::participants::find_participant(db(ctx)?, caller(ctx)?, id).await?,
+        )))
     }
 }
 
@@ -501,14 +485,10 @@ impl PlacementQuery {
     ) -> Result<Option<Placement>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<Placement> = async {
-            let id = decode_as(&id, NodeType::Placement, "id")?;
-            Ok(Placement(
-                services::placements::find_placement(db(ctx)?, caller(ctx)?, id).await?,
-            ))
-        }
-        .await;
-        found.map(Some)
+        let id = decode_as(&id, NodeType::Placement, "id")?;
+        Ok(Some(Placement(
+            services::placements::find_placement(db(ctx)?, caller(ctx)?, id).await?,
+        )))
     }
 }
 
@@ -585,14 +565,10 @@ impl MentorQuery {
     ) -> Result<Option<Mentor>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<Mentor> = async {
-            let id = decode_as(&id, NodeType::Mentor, "id")?;
-            Ok(Mentor(
-                services::mentors::find_mentor(db(ctx)?, caller(ctx)?, id).await?,
-            ))
-        }
-        .await;
-        found.map(Some)
+        let id = decode_as(&id, NodeType::Mentor, "id")?;
+        Ok(Some(Mentor(
+            services::mentors::find_mentor(db(ctx)?, caller(ctx)?, id).await?,
+        )))
     }
 }
 

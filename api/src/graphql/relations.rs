@@ -133,14 +133,10 @@ impl RelationQuery {
     ) -> Result<Option<Mentorship>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<Mentorship> = async {
-            let id = decode_as(&id, NodeType::Mentorship, "id")?;
-            Ok(Mentorship(
-                services::mentorships::find_mentorship(db(ctx)?, caller(ctx)?, id).await?,
-            ))
-        }
-        .await;
-        found.map(Some)
+        let id = decode_as(&id, NodeType::Mentorship, "id")?;
+        Ok(Some(Mentorship(
+            services::mentorships::find_mentorship(db(ctx)?, caller(ctx)?, id).await?,
+        )))
     }
 
     /// The consents the caller may see, oldest first, narrowed by `filter`:
@@ -191,14 +187,10 @@ impl RelationQuery {
     ) -> Result<Option<Consent>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<Consent> = async {
-            let id = decode_as(&id, NodeType::Consent, "id")?;
-            Ok(Consent(
-                services::consents::find_consent(db(ctx)?, caller(ctx)?, id).await?,
-            ))
-        }
-        .await;
-        found.map(Some)
+        let id = decode_as(&id, NodeType::Consent, "id")?;
+        Ok(Some(Consent(
+            services::consents::find_consent(db(ctx)?, caller(ctx)?, id).await?,
+        )))
     }
 }
 

@@ -156,48 +156,44 @@ impl ReportQuery {
     ) -> Result<Option<ImpactReport>> {
         // Nullable, as GitHub and Shopify do: a lookup that fails is null
         // with its error, and the rest of the answer stands.
-        let found: Result<ImpactReport> = async {
-            let report = services::reports::impact_report(db(ctx)?, from.0, until.0)
-                .await
-                .map_err(|err| match err {
-                    services::ServiceError::InvalidInput { field, message } => {
-                        super::error::bad_input(&field, message)
-                    }
-                    other => other.into(),
-                })?;
-            Ok(ImpactReport {
-                from: Date(report.from),
-                until: Date(report.until),
-                suppressed_up_to: reports::SUPPRESS_UP_TO,
-                total: report.total.into(),
-                by_site: reports::SITES
-                    .iter()
-                    .zip(report.by_site)
-                    .map(|(site, figures)| SiteFigures {
-                        site: site.map(Into::into),
-                        figures: figures.into(),
-                    })
-                    .collect(),
-                by_partner: report
-                    .by_partner
-                    .into_iter()
-                    .map(|(partner, figures)| PartnerFigures {
-                        partner_organisation: PartnerOrganisation(partner),
-                        figures: figures.into(),
-                    })
-                    .collect(),
-                mentor_programmes: report
-                    .programmes
-                    .into_iter()
-                    .map(|p| MentorProgrammeFigures {
-                        partner_organisation: PartnerOrganisation(p.partner),
-                        mentorships_started: p.started.into(),
-                        mentorships_completed: p.completed.into(),
-                    })
-                    .collect(),
-            })
-        }
-        .await;
-        found.map(Some)
+        let report = services::reports::impact_report(db(ctx)?, from.0, until.0)
+            .await
+            .map_err(|err| match err {
+                services::ServiceError::InvalidInput { field, message } => {
+                    super::error::bad_input(&field, message)
+                }
+                other => other.into(),
+            })?;
+        Ok(Some(ImpactReport {
+            from: Date(report.from),
+            until: Date(report.until),
+            suppressed_up_to: reports::SUPPRESS_UP_TO,
+            total: report.total.into(),
+            by_site: reports::SITES
+                .iter()
+                .zip(report.by_site)
+                .map(|(site, figures)| SiteFigures {
+                    site: site.map(Into::into),
+                    figures: figures.into(),
+                })
+                .collect(),
+            by_partner: report
+                .by_partner
+                .into_iter()
+                .map(|(partner, figures)| PartnerFigures {
+                    partner_organisation: PartnerOrganisation(partner),
+                    figures: figures.into(),
+                })
+                .collect(),
+            mentor_programmes: report
+                .programmes
+                .into_iter()
+                .map(|p| MentorProgrammeFigures {
+                    partner_organisation: PartnerOrganisation(p.partner),
+                    mentorships_started: p.started.into(),
+                    mentorships_completed: p.completed.into(),
+                })
+                .collect(),
+        }))
     }
 }

@@ -76,16 +76,12 @@ impl Employer {
     async fn slots(&self, ctx: &Context<'_>) -> Result<Option<Vec<InternshipSlot>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
-        let found: Result<Vec<InternshipSlot>> = async {
-            let rows = loaders(ctx)?
-                .load_one(SlotsOfEmployer(self.0.id))
-                .await
-                .map_err(loader_error)?
-                .unwrap_or_default();
-            Ok(rows.into_iter().map(InternshipSlot).collect())
-        }
-        .await;
-        found.map(Some)
+        let rows = loaders(ctx)?
+            .load_one(SlotsOfEmployer(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(InternshipSlot).collect()))
     }
 
     /// The placements at this employer that the caller may see, oldest first.
@@ -94,16 +90,12 @@ impl Employer {
     async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
-        let found: Result<Vec<Placement>> = async {
-            let rows = loaders(ctx)?
-                .load_one(PlacementsOfEmployer(self.0.id))
-                .await
-                .map_err(loader_error)?
-                .unwrap_or_default();
-            Ok(rows.into_iter().map(Placement).collect())
-        }
-        .await;
-        found.map(Some)
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfEmployer(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Placement).collect()))
     }
 
     /// The employer's open slots, oldest first. Requires `slots:read`.
@@ -111,16 +103,12 @@ impl Employer {
     async fn open_slots(&self, ctx: &Context<'_>) -> Result<Option<Vec<InternshipSlot>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
-        let found: Result<Vec<InternshipSlot>> = async {
-            let rows = loaders(ctx)?
-                .load_one(OpenSlotsOfEmployer(self.0.id))
-                .await
-                .map_err(loader_error)?
-                .unwrap_or_default();
-            Ok(rows.into_iter().map(InternshipSlot).collect())
-        }
-        .await;
-        found.map(Some)
+        let rows = loaders(ctx)?
+            .load_one(OpenSlotsOfEmployer(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(InternshipSlot).collect()))
     }
 
     /// When it was recorded.

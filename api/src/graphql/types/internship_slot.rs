@@ -88,16 +88,12 @@ impl InternshipSlot {
     async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
-        let found: Result<Vec<Placement>> = async {
-            let rows = loaders(ctx)?
-                .load_one(PlacementsOfSlot(self.0.id))
-                .await
-                .map_err(loader_error)?
-                .unwrap_or_default();
-            Ok(rows.into_iter().map(Placement).collect())
-        }
-        .await;
-        found.map(Some)
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfSlot(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Placement).collect()))
     }
 
     /// The employer offering the slot.

@@ -130,21 +130,17 @@ impl Participant {
     ) -> Result<Option<Option<Vec<Placement>>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
-        let found: Result<Option<Vec<Placement>>> = async {
-            let rows = loaders(ctx)?
-                .load_one(PlacementsOfParticipant(self.0.id))
-                .await
-                .map_err(loader_error)?
-                .unwrap_or_default();
-            Ok(Some(
-                rows.into_iter()
-                    .filter(|p| status.is_empty() || status.contains(&p.status.into()))
-                    .map(Placement)
-                    .collect(),
-            ))
-        }
-        .await;
-        found.map(Some)
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(Some(
+            rows.into_iter()
+                .filter(|p| status.is_empty() || status.contains(&p.status.into()))
+                .map(Placement)
+                .collect(),
+        )))
     }
 
     /// The participant's current mentors that the caller may see. Profile

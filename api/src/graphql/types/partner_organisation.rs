@@ -70,16 +70,12 @@ impl PartnerOrganisation {
     async fn employers(&self, ctx: &Context<'_>) -> Result<Option<Vec<Employer>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
-        let found: Result<Vec<Employer>> = async {
-            let rows = loaders(ctx)?
-                .load_one(EmployersOfPartner(self.0.id))
-                .await
-                .map_err(loader_error)?
-                .unwrap_or_default();
-            Ok(rows.into_iter().map(Employer).collect())
-        }
-        .await;
-        found.map(Some)
+        let rows = loaders(ctx)?
+            .load_one(EmployersOfPartner(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Employer).collect()))
     }
 
     /// The mentors who volunteer through this organisation that the caller may
@@ -88,16 +84,12 @@ impl PartnerOrganisation {
     async fn mentors(&self, ctx: &Context<'_>) -> Result<Option<Vec<Mentor>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
-        let found: Result<Vec<Mentor>> = async {
-            let rows = loaders(ctx)?
-                .load_one(MentorsOfPartner(self.0.id))
-                .await
-                .map_err(loader_error)?
-                .unwrap_or_default();
-            Ok(rows.into_iter().map(Mentor).collect())
-        }
-        .await;
-        found.map(Some)
+        let rows = loaders(ctx)?
+            .load_one(MentorsOfPartner(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Mentor).collect()))
     }
 
     /// The placements this organisation follows that the caller may see, oldest
@@ -106,16 +98,12 @@ impl PartnerOrganisation {
     async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
-        let found: Result<Vec<Placement>> = async {
-            let rows = loaders(ctx)?
-                .load_one(PlacementsOfPartner(self.0.id))
-                .await
-                .map_err(loader_error)?
-                .unwrap_or_default();
-            Ok(rows.into_iter().map(Placement).collect())
-        }
-        .await;
-        found.map(Some)
+        let rows = loaders(ctx)?
+            .load_one(PlacementsOfPartner(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Placement).collect()))
     }
 
     /// The scopes the organisation is granted. Visible to administrators
