@@ -198,15 +198,6 @@ async fn run_seed(global: &GlobalArgs, args: &SeedArgs) -> anyhow::Result<()> {
     db.close().await.context("failed to close the database")
 }
 
-/// Scope names from the command line (comma- or space-separated).
-fn parse_scopes(names: &[String]) -> anyhow::Result<Vec<Scope>> {
-    names
-        .iter()
-        .flat_map(|n| n.split_whitespace())
-        .map(|name| Scope::parse(name).with_context(|| format!("unknown scope {name:?}")))
-        .collect()
-}
-
 fn service_error(err: ServiceError) -> anyhow::Error {
     match err {
         ServiceError::InvalidInput { field, message } => anyhow::anyhow!("{field}: {message}"),
@@ -232,7 +223,7 @@ fn service_error(err: ServiceError) -> anyhow::Error {
 async fn mint_token(global: &GlobalArgs, args: &TokenArgs) -> anyhow::Result<()> {
     let db = open(global).await?;
     let keys = global.key_ring()?;
-    let mut scopes = parse_scopes(&args.scopes)?;
+    let mut scopes = scopes_of(&args.scopes)?;
     if scopes.is_empty() {
         let partner = crate::services::partners::find_partner_by_slug(&db, &args.partner)
             .await
@@ -283,7 +274,7 @@ async fn create_client(global: &GlobalArgs, args: &ClientCreateArgs) -> anyhow::
             partner_slug: args.partner.clone(),
             name: args.name.clone(),
             role: args.role,
-            scopes: parse_scopes(&args.scopes)?,
+            scopes: scopes_of(&args.scopes)?,
             created_by: Some("cli".to_owned()),
         },
     )
@@ -333,4 +324,10 @@ async fn run_retention(global: &GlobalArgs, args: &RetentionArgs) -> anyhow::Res
         })
     );
     db.close().await.context("failed to close the database")
+}
+
+/// Scope names from the command line (space-separated within an argument).
+fn scopes_of(names: &[String]) -> anyhow::Result<Vec<Scope>> {
+    let names: Vec<&str> = names.iter().flat_map(|n| n.split_whitespace()).collect();
+    Scope::parse_all(&names).map_err(|name| anyhow::anyhow!("unknown scope {name:?}"))
 }

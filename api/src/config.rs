@@ -246,7 +246,7 @@ pub struct ServeArgs {
     /// Sentry, Apollo's client identification).
     #[arg(long, env = "CORS_ALLOWED_HEADERS", value_delimiter = ',',
           value_parser = header_name,
-          default_values_t = crate::startup::DEFAULT_CORS_ALLOWED_HEADERS.map(String::from))]
+          default_values_t = DEFAULT_CORS_ALLOWED_HEADERS.map(String::from))]
     pub cors_allowed_headers: Vec<String>,
     /// The largest request body accepted, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 262_144,
@@ -406,6 +406,26 @@ fn seconds_between<const MIN: u64, const MAX: u64>(raw: &str) -> Result<u64, Str
         ))
     }
 }
+
+/// Request headers browsers may send by default: the API's own, and those
+/// tracing and GraphQL clients add on their own (W3C trace context and
+/// baggage, Sentry, Apollo's client identification and CSRF-prevention
+/// header), so a dashboard with such a client works without configuration.
+pub const DEFAULT_CORS_ALLOWED_HEADERS: [&str; 13] = [
+    "authorization",
+    "content-type",
+    "accept",
+    "idempotency-key",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+    "x-request-id",
+];
 
 #[cfg(test)]
 mod duration_tests {

@@ -1,34 +1,27 @@
 //! The GraphQL layer: types, resolvers and loaders. Resolvers are thin: they
 //! read the context, call a service and map its error.
 
-pub mod audit;
 pub mod connection;
+pub mod context;
+pub mod domains;
 pub mod enums;
 pub mod error;
 pub mod guards;
 pub mod ids;
 pub mod input_check;
 pub mod loaders;
-pub mod matching;
-pub mod mutation;
-pub mod node;
+pub mod payload;
 pub mod persisted;
-pub mod privacy;
-pub mod query;
-pub mod relations;
-pub mod reports;
 pub mod response_shape;
+pub mod root;
 pub mod scalars;
-pub mod subscription;
 pub mod types;
 pub mod write;
 
 use async_graphql::{SDLExportOptions, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
-pub use mutation::MutationRoot;
-pub use query::QueryRoot;
-pub use subscription::SubscriptionRoot;
+pub use root::{MutationRoot, QueryRoot, SubscriptionRoot};
 
 /// The executable schema, built once at start and shared by every worker.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -47,7 +47,9 @@ impl Default for ServerSettings {
             shutdown_timeout: Duration::from_secs(30),
             limits: graphql::Limits::default(),
             cors_allowed_origins: Vec::new(),
-            cors_allowed_headers: DEFAULT_CORS_ALLOWED_HEADERS.map(String::from).to_vec(),
+            cors_allowed_headers: crate::config::DEFAULT_CORS_ALLOWED_HEADERS
+                .map(String::from)
+                .to_vec(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             rate_limits: crate::ratelimit::RateLimitSettings::default(),
             request_timeout: Duration::from_secs(30),
@@ -55,10 +57,6 @@ impl Default for ServerSettings {
         }
     }
 }
-
-/// How long one GraphQL request may take (app data).
-#[derive(Debug, Clone, Copy)]
-pub struct RequestTimeout(pub Duration);
 
 /// The default largest request body: 256 KiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
@@ -90,7 +88,9 @@ impl Application {
         );
         let limits = web::Data::new(settings.limits);
         let persisted = web::Data::from(settings.persisted_documents.clone());
-        let request_timeout = web::Data::new(RequestTimeout(settings.request_timeout));
+        let request_timeout = web::Data::new(crate::http::graphql::RequestTimeout(
+            settings.request_timeout,
+        ));
         let metrics = web::Data::new(
             crate::metrics::Metrics::new().context("failed to register the metrics")?,
         );
@@ -193,28 +193,6 @@ fn app(
         .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
 }
 
-/// CORS for the configured browser origins only; without any, browsers get
-/// no CORS headers and so cannot call the API from another origin.
-/// Request headers browsers may send by default: the API's own, and those
-/// tracing and GraphQL clients add on their own (W3C trace context and
-/// baggage, Sentry, Apollo's client identification and CSRF-prevention
-/// header), so a dashboard with such a client works without configuration.
-pub const DEFAULT_CORS_ALLOWED_HEADERS: [&str; 13] = [
-    "authorization",
-    "content-type",
-    "accept",
-    "idempotency-key",
-    "traceparent",
-    "tracestate",
-    "baggage",
-    "sentry-trace",
-    "apollographql-client-name",
-    "apollographql-client-version",
-    "apollo-require-preflight",
-    "x-apollo-operation-name",
-    "x-request-id",
-];
-
 /// Response headers a browser lets the page read.
 const CORS_EXPOSED_HEADERS: [&str; 8] = [
     "x-request-id",
@@ -227,6 +205,8 @@ const CORS_EXPOSED_HEADERS: [&str; 8] = [
     "content-type",
 ];
 
+/// CORS for the configured browser origins only; without any, browsers get
+/// no CORS headers and so cannot call the API from another origin.
 fn cors(origins: &[String], allowed_headers: &[String]) -> actix_cors::Cors {
     let mut cors = actix_cors::Cors::default()
         .allowed_methods(["GET", "POST"])

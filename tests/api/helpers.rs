@@ -321,7 +321,7 @@ async fn spawn_with_documents(
             shutdown_timeout: Duration::from_secs(1),
             limits,
             cors_allowed_origins: vec!["https://dashboard.example.org".to_owned()],
-            cors_allowed_headers: portalen_api::startup::DEFAULT_CORS_ALLOWED_HEADERS
+            cors_allowed_headers: portalen_api::config::DEFAULT_CORS_ALLOWED_HEADERS
                 .map(String::from)
                 .to_vec(),
             max_body_bytes: 64 * 1024,

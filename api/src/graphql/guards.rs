@@ -3,15 +3,10 @@
 
 use async_graphql::{Context, Guard, Result};
 
+use super::context::{PersonalReads, caller};
 use super::error::{ErrorCode, error};
 use crate::policy::rows::{ParticipantFields, participant_fields};
-use crate::policy::{Caller, Role, Scope};
-
-/// The checked caller of the request; UNAUTHENTICATED without one.
-pub fn caller<'a>(ctx: &'a Context<'_>) -> Result<&'a Caller> {
-    ctx.data_opt::<Caller>()
-        .ok_or_else(|| error(ErrorCode::Unauthenticated, "this needs an access token"))
-}
+use crate::policy::{Role, Scope};
 
 /// Requires a caller holding a scope, and optionally one of some roles.
 pub struct Require {
@@ -108,7 +103,7 @@ impl Guard for ParticipantFieldGuard {
         match (self.level, allowed) {
             (ParticipantFields::Personal, ParticipantFields::Personal) => {
                 // Every personal field read is audited before the response leaves.
-                ctx.data::<super::audit::PersonalReads>()?
+                ctx.data::<PersonalReads>()?
                     .note(self.participant, ctx.field().name());
                 Ok(())
             }

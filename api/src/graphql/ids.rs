@@ -85,6 +85,15 @@ pub fn decode_as(id: &ID, expected: NodeType, argument: &str) -> async_graphql::
     }
 }
 
+/// As [`decode_as`], for an optional id.
+pub fn decode_optional(
+    id: Option<ID>,
+    expected: NodeType,
+    argument: &str,
+) -> async_graphql::Result<Option<Uuid>> {
+    id.map(|id| decode_as(&id, expected, argument)).transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! columns it names: a column reaches the API only when a type says so.
 
 mod api_client;
+mod audit_event;
 mod consent;
 mod employer;
 mod internship_slot;
@@ -13,6 +14,7 @@ mod placement;
 mod viewer;
 
 pub use api_client::ApiClient;
+pub use audit_event::{AuditEvent, AuditEventKind};
 pub use consent::Consent;
 pub use employer::Employer;
 pub use internship_slot::InternshipSlot;

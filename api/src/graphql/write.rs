@@ -11,9 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::audit::request_id;
-use super::guards::caller;
-use super::query::db;
+use super::context::{caller, db, request_id};
 use crate::events::{Event as DomainEvent, EventBus};
 use crate::services::audit::{Actor, AuditEvent as Event, AuditKind, Audited};
 use crate::services::{self, ServiceError, ServiceResult};

@@ -8,10 +8,11 @@ use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
 
 use super::auth::{self as http_auth, AuthFailure, AuthState};
-use crate::graphql::audit::{IdempotencyKey, PersonalReads, RequestId as RequestIdData};
+use crate::graphql::context::{PersonalReads, RequestId as RequestIdData};
 use crate::graphql::error::ErrorCode;
 use crate::graphql::input_check::{BadInput, InputCheck};
 use crate::graphql::persisted::{Lookup, PersistedDocuments};
+use crate::graphql::write::IdempotencyKey;
 use crate::graphql::{AppSchema, loaders};
 use crate::metrics::Metrics;
 use crate::ratelimit::{Budget, Charge, Key, RATE_LIMITED, RateLimits};
@@ -282,7 +283,7 @@ async fn execute(
         request.set_parsed_query(document);
     }
     let timeout = req
-        .app_data::<web::Data<crate::startup::RequestTimeout>>()
+        .app_data::<web::Data<RequestTimeout>>()
         .map_or(std::time::Duration::from_secs(30), |t| t.0);
     // Dropping the execution on time-out rolls its transaction back.
     let Ok(mut response) = tokio::time::timeout(timeout, schema.execute(request)).await else {
@@ -730,3 +731,7 @@ fn is_query(query: &str, operation_name: Option<&str>) -> bool {
 pub async fn graphiql() -> HttpResponse {
     super::graphiql::page().await
 }
+
+/// How long one GraphQL request may take (app data).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTimeout(pub std::time::Duration);

@@ -33,8 +33,8 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, watch};
 
 use super::auth::AuthState;
-use crate::graphql::audit::PersonalReads;
-use crate::graphql::subscription::{Closing, LiveCaller, RECHECK_EVERY, close_code};
+use crate::graphql::context::PersonalReads;
+use crate::graphql::domains::subscriptions::{Closing, LiveCaller, RECHECK_EVERY, close_code};
 use crate::graphql::{AppSchema, loaders};
 use crate::ratelimit::{Budget, Key, RateLimits};
 use crate::services::{self, ServiceError, audit::Actor};

@@ -76,6 +76,14 @@ impl Scope {
     pub fn parse(name: &str) -> Option<Scope> {
         Scope::ALL.into_iter().find(|s| s.as_str() == name)
     }
+
+    /// Parses every name of a list; `Err` holds the first unknown name.
+    pub fn parse_all<S: AsRef<str>>(names: &[S]) -> Result<Vec<Scope>, String> {
+        names
+            .iter()
+            .map(|name| Scope::parse(name.as_ref()).ok_or_else(|| name.as_ref().to_owned()))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -88,6 +96,14 @@ mod tests {
             assert_eq!(Scope::parse(scope.as_str()), Some(scope));
         }
         assert_eq!(Scope::parse("participants:everything"), None);
+        assert_eq!(
+            Scope::parse_all(&["participants:read", "nope", "also:nope"]),
+            Err("nope".to_owned())
+        );
+        assert_eq!(
+            Scope::parse_all(&["mentors:read"]),
+            Ok(vec![Scope::MentorsRead])
+        );
     }
 
     #[test]

@@ -4,9 +4,9 @@ use async_graphql::{Context, ID, Object, Result};
 use entity::partner_organisation;
 
 use super::{Employer, Mentor, Placement, loader_error, loaders};
+use crate::graphql::context::caller;
 use crate::graphql::enums::{PartnerKind, PartnerNetwork, PartnerStatus};
 use crate::graphql::error::{ErrorCode, error};
-use crate::graphql::guards::caller;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{EmployersOfPartner, MentorsOfPartner, PlacementsOfPartner};
 use crate::policy::Scope;

@@ -3,14 +3,16 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use super::scalars::Json;
+use crate::graphql::scalars::Json;
 
-use super::audit::{RequestId, Write};
-use super::guards::{Require, caller};
-use super::ids::{NodeType, decode_as};
-use super::mutation::{UserError, payload};
-use super::query::db;
-use super::types::Participant;
+use crate::graphql::context::RequestId;
+use crate::graphql::context::caller;
+use crate::graphql::context::db;
+use crate::graphql::guards::Require;
+use crate::graphql::ids::{NodeType, decode_as};
+use crate::graphql::payload::{UserError, payload};
+use crate::graphql::types::Participant;
+use crate::graphql::write::Write;
 use crate::policy::{Role, Scope};
 use crate::services::{self, audit::Actor, audit::AuditEvent, audit::AuditKind};
 

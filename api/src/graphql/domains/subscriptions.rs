@@ -12,11 +12,12 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
-use super::guards::{Require, caller};
-use super::query::db;
-use super::types::{InternshipSlot, Placement};
 use crate::auth::Claims;
 use crate::events::{Event, EventBus};
+use crate::graphql::context::caller;
+use crate::graphql::context::db;
+use crate::graphql::guards::Require;
+use crate::graphql::types::{InternshipSlot, Placement};
 use crate::policy::{Caller, Scope};
 use crate::services::{self, ServiceError};
 

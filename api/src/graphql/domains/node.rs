@@ -3,16 +3,16 @@
 
 use async_graphql::{Context, Guard, ID, Interface, Object, Result};
 
-use super::error::bad_input;
-use super::guards::Require;
-use super::ids::{NodeType, decode};
-use super::loaders::{
+use crate::graphql::context::db;
+use crate::graphql::error::bad_input;
+use crate::graphql::guards::Require;
+use crate::graphql::ids::{NodeType, decode};
+use crate::graphql::loaders::{
     ConsentById, EmployerById, MentorById, MentorshipById, ParticipantById, PartnerById,
     PlacementById, SlotById,
 };
-use super::query::db;
-use super::types::{
-    ApiClient, Consent, Employer, InternshipSlot, Mentor, Mentorship, Participant,
+use crate::graphql::types::{
+    ApiClient, AuditEvent, Consent, Employer, InternshipSlot, Mentor, Mentorship, Participant,
     PartnerOrganisation, Placement, loader_error, loaders,
 };
 use crate::policy::Scope;
@@ -34,7 +34,7 @@ pub enum Node {
     Mentorship(Mentorship),
     Consent(Consent),
     ApiClient(ApiClient),
-    AuditEvent(super::audit::AuditEvent),
+    AuditEvent(AuditEvent),
 }
 
 /// The scope (and role) reading objects of a type needs, as on its typed queries.
@@ -107,7 +107,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .map(|m| Node::ApiClient(ApiClient(m))),
         NodeType::AuditEvent => services::audit::find_event(db(ctx)?, uuid)
             .await?
-            .map(|m| Node::AuditEvent(super::audit::AuditEvent(m))),
+            .map(|m| Node::AuditEvent(AuditEvent(m))),
     })
 }
 
@@ -129,7 +129,12 @@ impl NodeQuery {
         // with its error, and the rest of the answer stands.
         resolve(ctx, &id)
             .await?
-            .ok_or_else(|| super::error::error(super::error::ErrorCode::NotFound, "not found"))
+            .ok_or_else(|| {
+                crate::graphql::error::error(
+                    crate::graphql::error::ErrorCode::NotFound,
+                    "not found",
+                )
+            })
             .map(Some)
     }
 

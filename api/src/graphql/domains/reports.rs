@@ -3,10 +3,10 @@
 use crate::graphql::scalars::Date;
 use async_graphql::{Context, Object, Result, SimpleObject};
 
-use super::enums::{OpportunityKind, PlacementOutcome, Site};
-use super::guards::Require;
-use super::query::db;
-use super::types::PartnerOrganisation;
+use crate::graphql::context::db;
+use crate::graphql::enums::{OpportunityKind, PlacementOutcome, Site};
+use crate::graphql::guards::Require;
+use crate::graphql::types::PartnerOrganisation;
 use crate::policy::Scope;
 use crate::services::{self, reports};
 
@@ -160,7 +160,7 @@ impl ReportQuery {
             .await
             .map_err(|err| match err {
                 services::ServiceError::InvalidInput { field, message } => {
-                    super::error::bad_input(&field, message)
+                    crate::graphql::error::bad_input(&field, message)
                 }
                 other => other.into(),
             })?;

@@ -2,11 +2,12 @@
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
-use super::error::bad_input;
-use super::guards::{Require, caller};
-use super::ids::{NodeType, decode_as};
-use super::query::db;
-use super::types::{Mentor, Participant};
+use crate::graphql::context::caller;
+use crate::graphql::context::db;
+use crate::graphql::error::bad_input;
+use crate::graphql::guards::Require;
+use crate::graphql::ids::{NodeType, decode_as};
+use crate::graphql::types::{Mentor, Participant};
 use crate::policy::{Role, Scope};
 use crate::services::{self, matching};
 

@@ -1,0 +1,19 @@
+//! One file per domain, each holding its query root, mutation root, inputs
+//! and payloads; [`super::root`] merges them into the schema.
+
+pub mod api_clients;
+pub mod audit_trail;
+pub mod consents;
+pub mod employers;
+pub mod matching;
+pub mod mentors;
+pub mod mentorships;
+pub mod node;
+pub mod participants;
+pub mod partners;
+pub mod placements;
+pub mod privacy;
+pub mod reports;
+pub mod slots;
+pub mod subscriptions;
+pub mod viewer;

@@ -1,0 +1,48 @@
+//! The roots of the schema: every domain's query and mutation root, merged.
+//! The order here is the order of the fields in `schema.graphql`.
+
+use async_graphql::MergedObject;
+
+use super::domains::{
+    api_clients, audit_trail, consents, employers, matching, mentors, mentorships, node,
+    participants, partners, placements, privacy, reports, slots, viewer,
+};
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    node::NodeQuery,
+    viewer::ViewerQuery,
+    partners::PartnerQuery,
+    employers::EmployerQuery,
+    slots::SlotQuery,
+    participants::ParticipantQuery,
+    placements::PlacementQuery,
+    mentors::MentorQuery,
+    mentorships::MentorshipQuery,
+    consents::ConsentQuery,
+    audit_trail::AuditQuery,
+    privacy::PrivacyQuery,
+    reports::ReportQuery,
+    matching::MatchingQuery,
+    api_clients::ApiClientQuery,
+);
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    participants::ParticipantMutation,
+    employers::EmployerMutation,
+    mentors::MentorMutation,
+    mentorships::MentorshipMutation,
+    consents::ConsentMutation,
+    privacy::PrivacyMutation,
+    slots::SlotMutation,
+    placements::PlacementMutation,
+    partners::PartnerMutation,
+    api_clients::ApiClientMutation,
+);
+
+pub use super::domains::subscriptions::SubscriptionRoot;
