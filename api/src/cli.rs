@@ -13,7 +13,9 @@ use crate::config::{
 use crate::http::auth::AuthState;
 use crate::policy::{Role, Scope};
 use crate::services::ServiceError;
+use crate::services::audit::Actor;
 use crate::startup::{Application, ServerSettings};
+use crate::unit_of_work::{UnitOfWork, Work};
 use crate::{db, graphql, seed, telemetry};
 
 /// Parses the command line and runs it.
@@ -268,18 +270,32 @@ async fn create_client(global: &GlobalArgs, args: &ClientCreateArgs) -> anyhow::
     if !matches!(args.role, Role::Partner | Role::Administrator) {
         anyhow::bail!("an API client acts as partner or administrator");
     }
-    let created = crate::services::api_clients::create_api_client(
+    let scopes = scopes_of(&args.scopes)?;
+    let unit = UnitOfWork::begin(
         &db,
+        Work::new(Actor::system("cli"), "client create").fields(
+            ["name", "partner", "role", "scopes"]
+                .map(String::from)
+                .to_vec(),
+        ),
+    )
+    .await
+    .map_err(service_error)?;
+    let created = crate::services::api_clients::create_api_client(
+        unit.txn(),
         crate::services::api_clients::NewApiClient {
             partner_slug: args.partner.clone(),
             name: args.name.clone(),
             role: args.role,
-            scopes: scopes_of(&args.scopes)?,
+            scopes,
             created_by: Some("cli".to_owned()),
         },
     )
-    .await
-    .map_err(service_error)?;
+    .await;
+    let created = unit
+        .finish_with(created, |c| ("api_client", c.client.id))
+        .await
+        .map_err(service_error)?;
     println!(
         "{}",
         serde_json::json!({
@@ -294,7 +310,7 @@ async fn create_client(global: &GlobalArgs, args: &ClientCreateArgs) -> anyhow::
 
 async fn run_retention(global: &GlobalArgs, args: &RetentionArgs) -> anyhow::Result<()> {
     let db = open(global).await?;
-    let run = crate::services::privacy::run_retention(
+    let run = crate::jobs::retention(
         &db,
         chrono::Utc::now(),
         chrono::Duration::days(i64::from(args.days)),
@@ -302,11 +318,6 @@ async fn run_retention(global: &GlobalArgs, args: &RetentionArgs) -> anyhow::Res
     )
     .await
     .map_err(service_error)?;
-    if run.applied && !run.participants.is_empty() {
-        crate::services::privacy::purge_erased_remnants(&db)
-            .await
-            .map_err(service_error)?;
-    }
     tracing::info!(
         participants = run.participants.len(),
         applied = run.applied,

@@ -408,6 +408,117 @@ fn a_retention_dry_run_reports_and_changes_nothing_and_a_real_run_applies_it() {
     let run: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
     assert_eq!(run["anonymised"], ids, "{run}");
     assert_eq!(dry_run()["would_anonymise"], 0, "nothing left to do");
+
+    // One retention event per participant anonymised, none for the dry runs.
+    let events = runtime.block_on(audit_trail(dir.path(), "participant"));
+    let mut retired: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["kind"] == "RETENTION")
+        .map(|e| {
+            assert_eq!(e["actor"], "system:retention", "{e}");
+            assert_eq!(e["operation"], "retention run", "{e}");
+            &e["entityId"]
+        })
+        .collect();
+    retired.sort_by_key(|id| id.to_string());
+    let mut expected: Vec<&serde_json::Value> = run["participant_ids"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .collect();
+    expected.sort_by_key(|id| id.to_string());
+    assert_eq!(retired, expected, "{events:?}");
+}
+
+/// The audit trail on `entity`, as an administrator with `audit:read` reads
+/// it through GraphQL from a server on `data_dir`.
+async fn audit_trail(data_dir: &std::path::Path, entity: &str) -> Vec<serde_json::Value> {
+    let token = run_ok(portalen().env("PORTALEN_DATA_DIR", data_dir).args([
+        "token",
+        "--partner",
+        "hyresbostader",
+        "--role",
+        "administrator",
+        "--scopes",
+        "audit:read",
+    ]))
+    .trim()
+    .to_owned();
+    let (mut child, addr, _lines) = serve(data_dir);
+    let body: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "query": "query($entity: String) { auditEvents(filter: { entity: $entity }, first: 100) \
+                      { edges { node { actor kind operation entity entityId fields } } } }",
+            "variables": { "entity": entity },
+        }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let _ = child.kill();
+    let _ = child.wait();
+    body["data"]["auditEvents"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|edge| edge["node"].clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn client_create_on_the_command_line_is_audited_and_a_refused_one_is_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_ok(
+        portalen()
+            .env("PORTALEN_DATA_DIR", dir.path())
+            .args(["seed", "--demo"]),
+    );
+    let refused = portalen()
+        .env("PORTALEN_DATA_DIR", dir.path())
+        .args([
+            "client",
+            "create",
+            "--partner",
+            "no-such-partner",
+            "--name",
+            "X",
+        ])
+        .output()
+        .expect("run portalen");
+    assert!(!refused.status.success(), "an unknown partner is refused");
+    let created: serde_json::Value = serde_json::from_str(&run_ok(
+        portalen().env("PORTALEN_DATA_DIR", dir.path()).args([
+            "client",
+            "create",
+            "--partner",
+            "arbetsformedlingen",
+            "--name",
+            "Matchningssystem",
+        ]),
+    ))
+    .expect("json");
+    assert!(created["client_id"].is_string(), "{created}");
+
+    let events = audit_trail(dir.path(), "api_client").await;
+    assert_eq!(
+        events.len(),
+        1,
+        "one event, none for the refused create: {events:?}"
+    );
+    let event = &events[0];
+    assert_eq!(event["actor"], "system:cli", "{event}");
+    assert_eq!(event["kind"], "MUTATION", "{event}");
+    assert_eq!(event["operation"], "client create", "{event}");
+    assert_eq!(
+        event["fields"],
+        serde_json::json!(["name", "partner", "role", "scopes"]),
+        "field names, never the secret: {event}"
+    );
+    assert!(event["entityId"].is_string(), "{event}");
 }
 
 #[tokio::test]

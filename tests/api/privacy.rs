@@ -450,10 +450,9 @@ async fn retention_anonymises_only_long_inactive_participants_and_a_dry_run_chan
     .expect("placement");
 
     let (before, _) = dump(&app).await;
-    let dry =
-        portalen_api::services::privacy::run_retention(&app.db, now, Duration::days(730), true)
-            .await
-            .expect("dry run");
+    let dry = portalen_api::jobs::retention(&app.db, now, Duration::days(730), true)
+        .await
+        .expect("dry run");
     assert!(!dry.applied);
     assert_eq!(
         dry.participants,
@@ -463,10 +462,9 @@ async fn retention_anonymises_only_long_inactive_participants_and_a_dry_run_chan
     let (after_dry, _) = dump(&app).await;
     assert_eq!(before, after_dry, "a dry run changes nothing");
 
-    let run =
-        portalen_api::services::privacy::run_retention(&app.db, now, Duration::days(730), false)
-            .await
-            .expect("run");
+    let run = portalen_api::jobs::retention(&app.db, now, Duration::days(730), false)
+        .await
+        .expect("run");
     assert!(run.applied);
     assert_eq!(run.participants, vec![old_inactive]);
     for (id, erased) in [
@@ -492,10 +490,9 @@ async fn retention_anonymises_only_long_inactive_participants_and_a_dry_run_chan
     assert_eq!(events[0].actor, "system:retention");
     assert_eq!(events[0].entity_id, Some(old_inactive));
     // Running again finds nobody.
-    let again =
-        portalen_api::services::privacy::run_retention(&app.db, now, Duration::days(730), true)
-            .await
-            .expect("again");
+    let again = portalen_api::jobs::retention(&app.db, now, Duration::days(730), true)
+        .await
+        .expect("again");
     assert!(again.participants.is_empty());
 }
 

@@ -16,7 +16,7 @@ use crate::graphql::write::IdempotencyKey;
 use crate::graphql::{AppSchema, loaders};
 use crate::metrics::Metrics;
 use crate::ratelimit::{Budget, Charge, Key, RATE_LIMITED, RateLimits};
-use crate::services::{self, audit::Actor};
+use crate::services::audit::Actor;
 
 /// `POST /graphql`.
 pub async fn execute_post(
@@ -307,7 +307,7 @@ async fn execute(
         let events = reads.events(operation.as_deref());
         if !events.is_empty() {
             let actor = Actor::caller(caller, Some(request_id.to_string()));
-            if let Err(err) = services::audit::record(db, &actor, events).await {
+            if let Err(err) = crate::unit_of_work::record_reads(db, &actor, events).await {
                 // No personal value leaves without its audit record.
                 let err = crate::graphql::error::to_graphql(&err);
                 response = async_graphql::Response::from_errors(vec![

@@ -26,20 +26,16 @@
 //!   are recycled or expire: keep WAL archives and backups under the same
 //!   retention as the data.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use entity::{
     ParticipantStatus, PlacementStatus, StringList, audit_event, consent, mentorship, participant,
     participant_language, participant_sensitive, participant_skill, placement,
 };
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::audit::{Actor, AuditEvent, AuditKind};
 use super::{ServiceError, ServiceResult};
 use crate::policy::Caller;
 
@@ -248,23 +244,16 @@ pub struct RetentionRun {
     pub applied: bool,
 }
 
-/// Anonymises participants who are inactive, not yet erased, unchanged for
-/// `retention`, and with no open placement or current mentorship. A dry run
-/// only reports who they are. All or nothing, with one audit event each.
-#[tracing::instrument(skip(db))]
-pub async fn run_retention<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    at: DateTime<Utc>,
-    retention: Duration,
-    dry_run: bool,
-) -> ServiceResult<RetentionRun> {
-    let cutoff = at - retention;
+/// The participants the retention rule retires: inactive, not yet erased,
+/// unchanged since `cutoff`, and with no open placement or current
+/// mentorship.
+fn retirable(cutoff: DateTime<Utc>) -> sea_orm::Select<participant::Entity> {
     let open = [
         PlacementStatus::Proposed,
         PlacementStatus::Accepted,
         PlacementStatus::Active,
     ];
-    let select = participant::Entity::find()
+    participant::Entity::find()
         .filter(participant::Column::Status.eq(ParticipantStatus::Inactive))
         .filter(participant::Column::ErasedAt.is_null())
         .filter(participant::Column::UpdatedAt.lt(cutoff))
@@ -286,9 +275,15 @@ pub async fn run_retention<C: ConnectionTrait + TransactionTrait>(
                     .to_owned(),
             ),
         )
-        .order_by_asc(participant::Column::Id);
-    let ids: Vec<Uuid> = select
-        .clone()
+        .order_by_asc(participant::Column::Id)
+}
+
+/// The participants the retention rule would retire now (a dry run).
+pub async fn find_retirable<C: ConnectionTrait>(
+    db: &C,
+    cutoff: DateTime<Utc>,
+) -> ServiceResult<Vec<Uuid>> {
+    retirable(cutoff)
         .select_only()
         .column(participant::Column::Id)
         .into_tuple()
@@ -296,44 +291,27 @@ pub async fn run_retention<C: ConnectionTrait + TransactionTrait>(
         .await
         .map_err(ServiceError::database(
             "failed to find participants to retire",
-        ))?;
-    if dry_run || ids.is_empty() {
-        return Ok(RetentionRun {
-            cutoff,
-            participants: ids,
-            applied: false,
-        });
-    }
-    let txn = db
-        .begin()
+        ))
+}
+
+/// Anonymises every participant the retention rule retires, on `txn` (the
+/// retention job's unit of work, which audits each one); returns their ids.
+#[tracing::instrument(skip(txn))]
+pub async fn retire<C: ConnectionTrait>(
+    txn: &C,
+    cutoff: DateTime<Utc>,
+) -> ServiceResult<Vec<Uuid>> {
+    let rows = retirable(cutoff)
+        .all(txn)
         .await
-        .map_err(ServiceError::database("failed to begin transaction"))?;
-    let rows = select.all(&txn).await.map_err(ServiceError::database(
-        "failed to read participants to retire",
-    ))?;
+        .map_err(ServiceError::database(
+            "failed to read participants to retire",
+        ))?;
     let stamp = now();
     let mut done = Vec::with_capacity(rows.len());
     for row in rows {
         done.push(row.id);
-        anonymise(&txn, row, stamp).await?;
+        anonymise(txn, row, stamp).await?;
     }
-    let events = done
-        .iter()
-        .map(|id| AuditEvent {
-            kind: AuditKind::Retention,
-            operation: "retention run".to_owned(),
-            entity: "participant",
-            entity_id: Some(*id),
-            fields: Vec::new(),
-        })
-        .collect();
-    super::audit::record(&txn, &Actor::system("retention"), events).await?;
-    txn.commit()
-        .await
-        .map_err(ServiceError::database("failed to commit the retention run"))?;
-    Ok(RetentionRun {
-        cutoff,
-        participants: done,
-        applied: true,
-    })
+    Ok(done)
 }

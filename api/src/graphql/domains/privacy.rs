@@ -40,7 +40,7 @@ impl PrivacyQuery {
         let db = db(ctx)?;
         let document = services::privacy::export_participant(db, caller, id).await?;
         // No export leaves without its audit record.
-        services::audit::record(
+        crate::unit_of_work::record_reads(
             db,
             &Actor::caller(caller, ctx.data_opt::<RequestId>().map(|r| r.0.clone())),
             vec![AuditEvent {

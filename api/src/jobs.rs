@@ -1,0 +1,49 @@
+//! Jobs that change data outside a request, each in a unit of work with its
+//! audit events, as a mutation's changes are.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::services::ServiceResult;
+use crate::services::audit::{Actor, AuditKind};
+use crate::services::privacy::{self, RetentionRun};
+use crate::unit_of_work::{UnitOfWork, Work};
+
+/// Anonymises participants inactive for longer than `retention` (see
+/// [`privacy::find_retirable`]); a dry run only reports who they are. All
+/// or nothing, with one `retention` audit event per participant, by the
+/// actor `system:retention`. After a run that changed anything, the
+/// remnants of erased participants are purged too.
+#[tracing::instrument(skip(db))]
+pub async fn retention(
+    db: &DatabaseConnection,
+    at: DateTime<Utc>,
+    retention: Duration,
+    dry_run: bool,
+) -> ServiceResult<RetentionRun> {
+    let cutoff = at - retention;
+    let found = privacy::find_retirable(db, cutoff).await?;
+    if dry_run || found.is_empty() {
+        return Ok(RetentionRun {
+            cutoff,
+            participants: found,
+            applied: false,
+        });
+    }
+    let work = Work::new(Actor::system("retention"), "retention run").kind(AuditKind::Retention);
+    let unit = UnitOfWork::begin(db, work).await?;
+    let result = privacy::retire(unit.txn(), cutoff).await;
+    let participants = unit
+        .finish_each(result, |ids| {
+            ids.iter().map(|id| ("participant", *id)).collect()
+        })
+        .await?;
+    if !participants.is_empty() {
+        privacy::purge_erased_remnants(db).await?;
+    }
+    Ok(RetentionRun {
+        cutoff,
+        participants,
+        applied: true,
+    })
+}
