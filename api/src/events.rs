@@ -32,6 +32,30 @@ pub enum Event {
     PlacementChanged(Uuid),
 }
 
+/// A changed row that subscribers hear of: the events its change announces.
+/// The unit of work publishes them when the change commits.
+pub trait Announced {
+    /// The events for this row as it now stands.
+    fn announced(&self) -> Vec<Event>;
+}
+
+impl Announced for entity::placement::Model {
+    fn announced(&self) -> Vec<Event> {
+        vec![Event::PlacementChanged(self.id)]
+    }
+}
+
+impl Announced for entity::internship_slot::Model {
+    /// A slot is announced when it is open for proposals.
+    fn announced(&self) -> Vec<Event> {
+        if self.status == entity::SlotStatus::Open {
+            vec![Event::SlotPosted(self.id)]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// The fan-out: publish into the database (PostgreSQL) or the process
 /// (SQLite); subscribe from the process.
 #[derive(Clone)]

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::events::{Event as DomainEvent, EventBus};
+use crate::events::{Announced, Event as DomainEvent, EventBus};
 use crate::services::audit::{self, Actor, AuditEvent, AuditKind, Audited};
 use crate::services::{ServiceError, ServiceResult};
 
@@ -220,15 +220,18 @@ impl UnitOfWork {
         self.finish_with(result, |row| row.audit_key()).await
     }
 
-    /// As [`Self::finish`], and publishes `events` for subscribers when the
-    /// change commits.
-    pub async fn finish_publishing<T: Audited>(
+    /// As [`Self::finish`], and publishes the events the row announces
+    /// ([`Announced`]) for subscribers when the change commits.
+    pub async fn finish_announcing<T: Audited + Announced>(
         self,
         result: ServiceResult<T>,
-        events: impl FnOnce(&T) -> Vec<DomainEvent>,
     ) -> ServiceResult<T> {
-        self.finish_inner(result, |row| vec![Some(row.audit_key())], events)
-            .await
+        self.finish_inner(
+            result,
+            |row| vec![Some(row.audit_key())],
+            Announced::announced,
+        )
+        .await
     }
 
     /// As [`Self::finish`], for results that are not rows themselves.
@@ -274,6 +277,10 @@ impl UnitOfWork {
             }
         };
         let keys: Vec<(&'static str, Uuid)> = keys(&value).into_iter().flatten().collect();
+        // A changed organisation or client changes what its tokens may do.
+        let changes_callers = keys
+            .iter()
+            .any(|(entity, _)| matches!(*entity, "partner_organisation" | "api_client"));
         let events = events(&value);
         let Work {
             actor,
@@ -320,6 +327,11 @@ impl UnitOfWork {
             .map_err(ServiceError::database("failed to commit"))?;
         if let Some(bus) = &bus {
             bus.send_local(after_commit);
+        }
+        if changes_callers {
+            // Committed: tokens remembered with the old grant, status or
+            // client go.
+            crate::services::callers::cache::forget_callers();
         }
         Ok(value)
     }

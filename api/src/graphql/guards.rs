@@ -5,73 +5,55 @@ use async_graphql::{Context, Guard, Result};
 
 use super::context::{PersonalReads, caller};
 use super::error::{ErrorCode, error};
-use crate::policy::rows::{ParticipantFields, participant_fields};
+use crate::policy::fields::{ParticipantFields, participant_fields};
+use crate::policy::reads::{self, Kind, Requirement};
 use crate::policy::{Role, Scope};
 
-/// Requires a caller holding a scope, and optionally one of some roles.
-pub struct Require {
-    scope: Option<Scope>,
-    roles: &'static [Role],
-}
+/// Requires what a [`Requirement`] of the policy asks; FORBIDDEN with the
+/// policy's reason otherwise, UNAUTHENTICATED without a caller.
+pub struct Require(Option<Requirement>);
 
 impl Require {
     /// Any authenticated caller holding `scope`.
     pub const fn scope(scope: Scope) -> Self {
-        Self {
-            scope: Some(scope),
-            roles: &[],
-        }
+        Self(Some(Requirement::scope(scope)))
     }
 
     /// An administrator holding `scope`.
     pub const fn administrator(scope: Scope) -> Self {
-        Self {
-            scope: Some(scope),
-            roles: &[Role::Administrator],
-        }
+        Self(Some(Requirement::administrator(scope)))
     }
 
     /// A caller of one of `roles` holding `scope`.
     pub const fn roles(scope: Scope, roles: &'static [Role]) -> Self {
-        Self {
-            scope: Some(scope),
-            roles,
-        }
+        Self(Some(Requirement::roles(scope, roles)))
     }
 
     /// Any authenticated caller.
     pub const fn authenticated() -> Self {
-        Self {
-            scope: None,
-            roles: &[],
-        }
+        Self(Some(Requirement::authenticated()))
+    }
+
+    /// What reading objects of `kind` needs ([`reads::read`]); for a
+    /// public kind, nothing, not even a token.
+    pub const fn read(kind: Kind) -> Self {
+        Self(reads::read(kind))
     }
 }
 
 impl Guard for Require {
     async fn check(&self, ctx: &Context<'_>) -> Result<()> {
-        let caller = caller(ctx)?;
-        if !self.roles.is_empty() && !self.roles.contains(&caller.role) {
-            let roles: Vec<&str> = self.roles.iter().map(|r| r.as_str()).collect();
-            return Err(error(
-                ErrorCode::Forbidden,
-                format!("this needs the role {}", roles.join(" or ")),
-            ));
+        match &self.0 {
+            Some(requirement) => requirement
+                .check(caller(ctx)?)
+                .map_err(|reason| error(ErrorCode::Forbidden, reason)),
+            None => Ok(()),
         }
-        if let Some(scope) = self.scope
-            && !caller.has(scope)
-        {
-            return Err(error(
-                ErrorCode::Forbidden,
-                format!("this needs the scope {}", scope.as_str()),
-            ));
-        }
-        Ok(())
     }
 }
 
 /// Requires that the caller may read a level of fields of one participant,
-/// as `policy::rows::participant_fields` decides. Without it the field is
+/// as `policy::fields::participant_fields` decides. Without it the field is
 /// null with FORBIDDEN on its path; the rest of the result still comes back.
 pub struct ParticipantFieldGuard {
     participant: uuid::Uuid,

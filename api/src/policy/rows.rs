@@ -153,21 +153,6 @@ pub fn slots(caller: &Caller) -> Condition {
     }
 }
 
-/// Whether the caller may post or change slots of `employer`, whose partner
-/// organisation link is `employer_partner`.
-pub fn may_manage_slots_of(
-    caller: &Caller,
-    employer_id: Uuid,
-    employer_partner: Option<Uuid>,
-) -> bool {
-    match (caller.role, caller.principal) {
-        (Role::Administrator, _) => true,
-        (Role::Partner, _) => employer_partner == Some(caller.organisation_id),
-        (Role::Employer, Principal::Employer(own)) => own == employer_id,
-        _ => false,
-    }
-}
-
 /// Mentors the caller may see.
 pub fn mentors(caller: &Caller) -> Condition {
     match (caller.role, caller.principal) {
@@ -210,56 +195,6 @@ pub fn mentors(caller: &Caller) -> Condition {
     }
 }
 
-/// Field rules for a participant row the caller can already see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParticipantFields {
-    /// What an employer needs of a candidate: name, languages, skills,
-    /// Swedish level.
-    Candidate,
-    /// The whole profile except personal fields.
-    Profile,
-    /// The profile and the personal fields (contact details, family name,
-    /// residence status, notes).
-    Personal,
-}
-
-/// Which fields of `participant_id` the caller may read.
-pub fn participant_fields(caller: &Caller, participant_id: Uuid) -> ParticipantFields {
-    use super::Scope::ParticipantsPii;
-    match (caller.role, caller.principal) {
-        (Role::Employer, _) => ParticipantFields::Candidate,
-        (Role::Administrator | Role::Partner, _) if caller.has(ParticipantsPii) => {
-            ParticipantFields::Personal
-        }
-        (Role::Participant, Principal::Participant(own))
-            if own == participant_id && caller.has(ParticipantsPii) =>
-        {
-            ParticipantFields::Personal
-        }
-        _ => ParticipantFields::Profile,
-    }
-}
-
-/// Whether a search may match the personal fields of the rows the caller
-/// sees (family name): only for callers who may read them, so a search
-/// cannot reveal what a field it may not read contains.
-pub fn may_search_personal_fields(caller: &Caller) -> bool {
-    use super::Scope::ParticipantsPii;
-    matches!(caller.role, Role::Administrator | Role::Partner) && caller.has(ParticipantsPii)
-}
-
-/// Whether the caller may change a mentor who volunteers through
-/// `mentor_partner`: an administrator any, a partner its own organisation's,
-/// a mentor themselves.
-pub fn may_manage_mentor(caller: &Caller, mentor_id: Uuid, mentor_partner: Uuid) -> bool {
-    match (caller.role, caller.principal) {
-        (Role::Administrator, _) => true,
-        (Role::Partner, _) => mentor_partner == caller.organisation_id,
-        (Role::Mentor, Principal::Mentor(own)) => own == mentor_id,
-        _ => false,
-    }
-}
-
 /// Mentorships the caller may see: an administrator all, a partner those of
 /// its own mentors and those of participants it may see, a mentor or a
 /// participant their own. Employers none.
@@ -295,30 +230,6 @@ pub fn mentorships(caller: &Caller) -> Condition {
     }
 }
 
-/// Whether the caller may start a mentorship with a mentor who volunteers
-/// through `mentor_partner` (the participant must also be one the caller may
-/// see): an administrator any, a partner its own mentors.
-pub fn may_start_mentorship(caller: &Caller, mentor_partner: Uuid) -> bool {
-    match caller.role {
-        Role::Administrator => true,
-        Role::Partner => mentor_partner == caller.organisation_id,
-        _ => false,
-    }
-}
-
-/// Whether the caller may end a mentorship it can see: an administrator any,
-/// a partner those of its own mentors, the mentor or the participant their
-/// own.
-pub fn may_end_mentorship(caller: &Caller, row: &mentorship::Model, mentor_partner: Uuid) -> bool {
-    match (caller.role, caller.principal) {
-        (Role::Administrator, _) => true,
-        (Role::Partner, _) => mentor_partner == caller.organisation_id,
-        (Role::Mentor, Principal::Mentor(own)) => own == row.mentor_id,
-        (Role::Participant, Principal::Participant(own)) => own == row.participant_id,
-        _ => false,
-    }
-}
-
 /// Consents the caller may see: an administrator all, a partner those given
 /// to its organisation, a participant their own.
 pub fn consents(caller: &Caller) -> Condition {
@@ -331,30 +242,5 @@ pub fn consents(caller: &Caller) -> Condition {
             Condition::all().add(consent::Column::ParticipantId.eq(id))
         }
         _ => nothing(),
-    }
-}
-
-/// Whether the caller may record that `participant_id` consents to sharing
-/// with `partner_id` (the participant must also be one the caller may see):
-/// an administrator for any organisation, a partner for its own, a
-/// participant for themselves.
-pub fn may_grant_consent(caller: &Caller, participant_id: Uuid, partner_id: Uuid) -> bool {
-    match (caller.role, caller.principal) {
-        (Role::Administrator, _) => true,
-        (Role::Partner, _) => partner_id == caller.organisation_id,
-        (Role::Participant, Principal::Participant(own)) => own == participant_id,
-        _ => false,
-    }
-}
-
-/// Whether the caller may revoke a consent it can see: an administrator
-/// any, a partner one given to it (it stops using the data), a participant
-/// their own.
-pub fn may_revoke_consent(caller: &Caller, row: &consent::Model) -> bool {
-    match (caller.role, caller.principal) {
-        (Role::Administrator, _) => true,
-        (Role::Partner, _) => row.partner_organisation_id == caller.organisation_id,
-        (Role::Participant, Principal::Participant(own)) => own == row.participant_id,
-        _ => false,
     }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 use crate::auth::Claims;
-use crate::policy::{Caller, Principal, Role, Scope};
+use crate::policy::{Caller, Principal, Role, Scope, actions};
 
 fn refused(reason: &str) -> ServiceError {
     ServiceError::Unauthenticated {
@@ -64,7 +64,7 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, claims: &Claims) -> Servic
         .iter()
         .filter_map(|s| Scope::parse(s))
         .collect();
-    if role == Role::Administrator && !granted.contains(&Scope::PartnersAdmin) {
+    if !actions::role_allowed_by_grant(role, &granted.iter().copied().collect::<Vec<_>>()) {
         return Err(refused(
             "the token's organisation may not have administrators",
         ));
@@ -125,7 +125,8 @@ pub async fn check_grant<C: ConnectionTrait>(
             format!("{slug} is not granted {}", extra.as_str()),
         ));
     }
-    if role == Role::Administrator && !granted.contains(&Scope::PartnersAdmin.as_str()) {
+    let grant: Vec<Scope> = granted.iter().filter_map(|s| Scope::parse(s)).collect();
+    if !actions::role_allowed_by_grant(role, &grant) {
         return Err(ServiceError::invalid(
             "role",
             format!("{slug} may not have administrators"),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
-use crate::policy::{Caller, rows};
+use crate::policy::{Caller, actions, rows};
 
 type Consent = consent::Model;
 
@@ -155,7 +155,7 @@ pub async fn grant_consent<C: ConnectionTrait>(
         None => caller.organisation_id,
     };
     super::participants::find_participant(db, caller, participant_id).await?;
-    if !rows::may_grant_consent(caller, participant_id, partner_id) {
+    if !actions::may_grant_consent(caller, participant_id, partner_id) {
         return Err(ServiceError::Forbidden {
             reason: "a partner records consents given to its own organisation".to_owned(),
         });
@@ -219,7 +219,7 @@ pub async fn revoke_consent<C: ConnectionTrait>(
     id: Uuid,
 ) -> ServiceResult<Consent> {
     let current = find_consent(db, caller, id).await?;
-    if !rows::may_revoke_consent(caller, &current) {
+    if !actions::may_revoke_consent(caller, &current) {
         return Err(ServiceError::Forbidden {
             reason: "you may not revoke this consent".to_owned(),
         });

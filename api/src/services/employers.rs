@@ -189,7 +189,7 @@ pub async fn update_employer<C: ConnectionTrait>(
     changes: EmployerChanges,
 ) -> ServiceResult<Employer> {
     let current = find_employer(db, id).await?;
-    if !crate::policy::rows::may_manage_slots_of(
+    if !crate::policy::actions::may_manage_slots_of(
         caller,
         current.id,
         current.partner_organisation_id,

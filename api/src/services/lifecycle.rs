@@ -30,7 +30,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
-use crate::policy::{Caller, Principal, Role};
+use crate::policy::{Caller, actions};
 
 type Placement = placement::Model;
 
@@ -82,13 +82,13 @@ pub async fn propose<C: ConnectionTrait>(
     use sea_orm::ActiveValue::Set;
     super::participants::find_participant(db, caller, input.participant_id).await?;
     let responsible = match input.responsible_partner_id {
-        Some(id) if caller.is_administrator() => id,
-        Some(id) if id != caller.organisation_id => {
+        Some(id) if !actions::may_act_for(caller, id) => {
             return Err(ServiceError::Forbidden {
                 reason: "a partner proposes placements it will follow itself".to_owned(),
             });
         }
-        _ => caller.organisation_id,
+        Some(id) => id,
+        None => caller.organisation_id,
     };
     let (employer_id, kind, starts_on, ends_on) = match input.slot_id {
         Some(slot_id) => {
@@ -175,26 +175,6 @@ pub enum Transition {
     Complete(PlacementOutcome),
 }
 
-/// Which side of a placement the caller is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Administrator,
-    ResponsiblePartner,
-    Employer,
-    Other,
-}
-
-fn side(caller: &Caller, row: &Placement) -> Side {
-    match (caller.role, caller.principal) {
-        (Role::Administrator, _) => Side::Administrator,
-        (Role::Partner, _) if row.responsible_partner_id == caller.organisation_id => {
-            Side::ResponsiblePartner
-        }
-        (Role::Employer, Principal::Employer(id)) if id == row.employer_id => Side::Employer,
-        _ => Side::Other,
-    }
-}
-
 impl Transition {
     fn name(self) -> &'static str {
         match self {
@@ -218,18 +198,16 @@ impl Transition {
         }
     }
 
-    /// Whether a caller on `side` may make it.
-    fn allowed(self, side: Side) -> bool {
-        matches!(
-            (self, side),
-            (_, Side::Administrator)
-                | (Self::Accept | Self::Decline, Side::Employer)
-                | (
-                    Self::Start | Self::Cancel,
-                    Side::Employer | Side::ResponsiblePartner
-                )
-                | (Self::Complete(_), Side::ResponsiblePartner)
-        )
+    /// The step as the policy names it.
+    fn step(self) -> actions::PlacementStep {
+        use actions::PlacementStep as P;
+        match self {
+            Self::Accept => P::Accept,
+            Self::Decline => P::Decline,
+            Self::Start => P::Start,
+            Self::Cancel => P::Cancel,
+            Self::Complete(_) => P::Complete,
+        }
     }
 }
 
@@ -243,7 +221,8 @@ pub async fn transition<C: ConnectionTrait>(
     step: Transition,
 ) -> ServiceResult<Placement> {
     let current = super::placements::find_placement(db, caller, id).await?;
-    if !step.allowed(side(caller, &current)) {
+    let side = actions::placement_side(caller, current.responsible_partner_id, current.employer_id);
+    if !actions::may_step_placement(side, step.step()) {
         return Err(ServiceError::Forbidden {
             reason: format!("you may not {} this placement", step.name()),
         });

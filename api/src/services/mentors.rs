@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
-use crate::policy::{Caller, rows};
+use crate::policy::{Caller, actions, rows};
 
 type Mentor = mentor::Model;
 
@@ -387,13 +387,13 @@ pub async fn create_mentor<C: ConnectionTrait + TransactionTrait>(
 ) -> ServiceResult<Mentor> {
     use sea_orm::ActiveValue::Set;
     let partner_id = match partner_slug {
-        Some(slug) if caller.is_administrator() => {
-            super::partners::find_partner_by_slug(db, slug).await?.id
-        }
-        Some(slug) if slug != caller.organisation_slug => {
+        Some(slug) if !actions::may_act_for_slug(caller, slug) => {
             return Err(ServiceError::Forbidden {
                 reason: "a partner registers mentors for its own organisation".to_owned(),
             });
+        }
+        Some(slug) if slug != caller.organisation_slug => {
+            super::partners::find_partner_by_slug(db, slug).await?.id
         }
         _ => caller.organisation_id,
     };
@@ -439,7 +439,7 @@ pub async fn update_mentor<C: ConnectionTrait + TransactionTrait>(
 ) -> ServiceResult<Mentor> {
     use sea_orm::ActiveValue::Set;
     let current = find_mentor(db, caller, id).await?;
-    if !rows::may_manage_mentor(caller, current.id, current.partner_organisation_id) {
+    if !actions::may_manage_mentor(caller, current.id, current.partner_organisation_id) {
         return Err(ServiceError::Forbidden {
             reason: "you may not change this mentor".to_owned(),
         });

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
-use crate::policy::{Caller, rows};
+use crate::policy::{Caller, actions, rows};
 
 type Mentorship = mentorship::Model;
 
@@ -157,7 +157,7 @@ pub async fn start_mentorship<C: ConnectionTrait + TransactionTrait>(
 ) -> ServiceResult<Mentorship> {
     use sea_orm::ActiveValue::Set;
     let mentor = super::mentors::find_mentor(db, caller, mentor_id).await?;
-    if !rows::may_start_mentorship(caller, mentor.partner_organisation_id) {
+    if !actions::may_start_mentorship(caller, mentor.partner_organisation_id) {
         return Err(ServiceError::Forbidden {
             reason: "a partner starts mentorships of its own mentors".to_owned(),
         });
@@ -233,7 +233,7 @@ pub async fn end_mentorship<C: ConnectionTrait>(
         .map_err(ServiceError::database("failed to read mentor"))?
         .map(|m| m.partner_organisation_id)
         .ok_or(ServiceError::NotFound { entity: "mentor" })?;
-    if !rows::may_end_mentorship(caller, &current, mentor_partner) {
+    if !actions::may_end_mentorship(caller, &current, mentor_partner) {
         return Err(ServiceError::Forbidden {
             reason: "you may not end this mentorship".to_owned(),
         });

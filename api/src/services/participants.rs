@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
-use crate::policy::{Caller, rows};
+use crate::policy::{Caller, actions, rows};
 
 mod changes;
 
@@ -111,7 +111,7 @@ impl ParticipantFilter {
                     .like(LikeExpr::new(pattern.clone()).escape('\\'))
             };
             let mut names = Condition::any().add(like(participant::Column::DisplayName));
-            if rows::may_search_personal_fields(caller) {
+            if actions::may_search_personal_fields(caller) {
                 names = names.add(like(participant::Column::FamilyName));
             }
             condition = condition.add(names);
@@ -323,7 +323,7 @@ async fn write_children<C: ConnectionTrait>(
 }
 
 fn require_pii_for(caller: &Caller, changes: &ParticipantChanges) -> ServiceResult<()> {
-    if changes.touches_personal_fields() && !rows::may_search_personal_fields(caller) {
+    if changes.touches_personal_fields() && !actions::may_search_personal_fields(caller) {
         return Err(ServiceError::Forbidden {
             reason: "personal fields need the scope participants:pii".to_owned(),
         });

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
 use crate::domain::Slug;
+use crate::policy::{Caller, actions};
 
 type Partner = partner_organisation::Model;
 
@@ -183,9 +184,16 @@ pub async fn set_grant<C: ConnectionTrait>(
 #[tracing::instrument(skip(db))]
 pub async fn set_status<C: ConnectionTrait>(
     db: &C,
+    caller: &Caller,
     slug: &str,
     status: PartnerStatus,
 ) -> ServiceResult<Partner> {
+    if status == PartnerStatus::Suspended && !actions::may_suspend(caller, slug) {
+        return Err(ServiceError::invalid(
+            "status",
+            "an administrator cannot suspend their own organisation",
+        ));
+    }
     let partner = find_partner_by_slug(db, slug).await?;
     let mut active: partner_organisation::ActiveModel = partner.into();
     active.status = Set(status);

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::lifecycle::{lock_slot, places_taken};
 use super::partners::{optional_text, required_text};
 use super::{ServiceError, ServiceResult};
-use crate::policy::{Caller, rows};
+use crate::policy::{Caller, actions};
 
 type Slot = internship_slot::Model;
 
@@ -41,7 +41,7 @@ async fn managed<C: ConnectionTrait>(
     lock_slot(db, id).await?;
     let slot = super::slots::find_slot(db, caller, id).await?;
     let employer = super::employers::find_employer(db, slot.employer_id).await?;
-    if !rows::may_manage_slots_of(caller, employer.id, employer.partner_organisation_id) {
+    if !actions::may_manage_slots_of(caller, employer.id, employer.partner_organisation_id) {
         return Err(ServiceError::Forbidden {
             reason: "you may not change this employer's slots".to_owned(),
         });

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::pagination::{self, Page, PageRequest};
 use super::partners::{optional_text, required_text};
 use super::{ServiceError, ServiceResult};
-use crate::policy::{Caller, rows};
+use crate::policy::{Caller, actions, rows};
 
 type Slot = internship_slot::Model;
 
@@ -139,7 +139,7 @@ pub async fn post_slot<C: ConnectionTrait + TransactionTrait>(
     input: NewSlot,
 ) -> ServiceResult<Slot> {
     let employer = super::employers::find_employer(db, input.employer_id).await?;
-    if !rows::may_manage_slots_of(caller, employer.id, employer.partner_organisation_id) {
+    if !actions::may_manage_slots_of(caller, employer.id, employer.partner_organisation_id) {
         return Err(ServiceError::Forbidden {
             reason: "you may not post slots for this employer".to_owned(),
         });

@@ -1,5 +1,6 @@
 //! API clients: machine credentials of partner organisations.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::connection::{Paged, connection, count_with, page_request};
@@ -22,7 +23,7 @@ impl ApiClientQuery {
     /// Every API client, revoked ones too. Requires the administrator role
     /// and `partners:admin`.
     #[graphql(
-        guard = "Require::administrator(Scope::PartnersAdmin)",
+        guard = "Require::read(Kind::ApiClient)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     async fn api_clients(
@@ -151,8 +152,8 @@ impl ApiClientMutation {
         let write = Write::begin(ctx).await?;
         let result = services::api_clients::revoke_api_client(write.txn(), id).await;
         let result = write.finish(result).await;
-        // Its tokens stop on the next request, not when they expire.
-        crate::services::callers::cache::forget_callers();
+        // Its tokens stop on the next request, not when they expire: the
+        // unit of work forgets remembered callers when it commits.
         let (client, user_errors) = payload(result)?;
         Ok(RevokeApiClientPayload {
             api_client: client.map(ApiClient),

@@ -1,6 +1,7 @@
 //! The audit trail: who did or read what, for administrators with
 //! `audit:read`.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use crate::graphql::connection::{ListOrder, Paged, connection, count_with, page_request};
@@ -9,7 +10,6 @@ use crate::graphql::guards::Require;
 use crate::graphql::ids::{NodeType, decode_as};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::types::{AuditEvent, AuditEventKind};
-use crate::policy::Scope;
 use crate::services;
 use uuid::Uuid;
 
@@ -41,7 +41,7 @@ impl AuditQuery {
     /// The audit trail, oldest first (or newest first with `orderBy`),
     /// narrowed by `filter`. Requires the administrator role and `audit:read`.
     #[graphql(
-        guard = "Require::administrator(Scope::AuditRead)",
+        guard = "Require::read(Kind::AuditEvent)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     #[expect(

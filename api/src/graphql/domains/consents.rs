@@ -1,5 +1,6 @@
 //! Participants' consents to share their data with a partner.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::connection::{Paged, connection, count_with, page_request};
@@ -51,7 +52,7 @@ impl ConsentQuery {
     /// all for an administrator, those given to its organisation for a
     /// partner, their own for a participant. Requires `participants:read`.
     #[graphql(
-        guard = "Require::scope(Scope::ParticipantsRead)",
+        guard = "Require::read(Kind::Consent)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     async fn consents(
@@ -87,7 +88,7 @@ impl ConsentQuery {
 
     /// The consent with this id, if the caller may see it; NOT_FOUND
     /// otherwise. Requires `participants:read`.
-    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    #[graphql(guard = "Require::read(Kind::Consent)")]
     async fn consent(
         &self,
         ctx: &Context<'_>,

@@ -1,5 +1,6 @@
 //! Employers offering internships, jobs and mentorships.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
 use crate::graphql::connection::{Paged, connection, count_with, page_request};
@@ -21,7 +22,7 @@ pub struct EmployerQuery;
 impl EmployerQuery {
     /// Employers, in a stable order. Requires `employers:read`.
     #[graphql(
-        guard = "Require::scope(Scope::EmployersRead)",
+        guard = "Require::read(Kind::Employer)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     async fn employers(
@@ -48,7 +49,7 @@ impl EmployerQuery {
     }
 
     /// The employer with this id; NOT_FOUND if there is none. Requires `employers:read`.
-    #[graphql(guard = "Require::scope(Scope::EmployersRead)")]
+    #[graphql(guard = "Require::read(Kind::Employer)")]
     async fn employer(
         &self,
         ctx: &Context<'_>,

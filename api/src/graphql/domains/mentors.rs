@@ -1,5 +1,6 @@
 //! Mentors: their listing, registration and changes.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
 use crate::graphql::connection::{Paged, connection, count_with, page_request};
@@ -44,7 +45,7 @@ pub struct MentorQuery;
 impl MentorQuery {
     /// The mentors the caller may see, narrowed by `filter`. Requires `mentors:read`.
     #[graphql(
-        guard = "Require::scope(Scope::MentorsRead)",
+        guard = "Require::read(Kind::Mentor)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     async fn mentors(
@@ -77,7 +78,7 @@ impl MentorQuery {
 
     /// The mentor with this id, if the caller may see them; NOT_FOUND
     /// otherwise. Requires `mentors:read`.
-    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    #[graphql(guard = "Require::read(Kind::Mentor)")]
     async fn mentor(
         &self,
         ctx: &Context<'_>,

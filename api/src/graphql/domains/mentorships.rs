@@ -1,5 +1,6 @@
 //! Mentorships between mentors and participants.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::connection::{Paged, connection, count_with, page_request};
@@ -49,7 +50,7 @@ impl MentorshipQuery {
     /// mentors and of the participants it may see; their own for a mentor or
     /// a participant. Requires `mentors:read`.
     #[graphql(
-        guard = "Require::scope(Scope::MentorsRead)",
+        guard = "Require::read(Kind::Mentorship)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     async fn mentorships(
@@ -87,7 +88,7 @@ impl MentorshipQuery {
 
     /// The mentorship with this id, if the caller may see it; NOT_FOUND
     /// otherwise. Requires `mentors:read`.
-    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    #[graphql(guard = "Require::read(Kind::Mentorship)")]
     async fn mentorship(
         &self,
         ctx: &Context<'_>,

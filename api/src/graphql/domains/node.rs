@@ -15,7 +15,7 @@ use crate::graphql::types::{
     ApiClient, AuditEvent, Consent, Employer, InternshipSlot, Mentor, Mentorship, Participant,
     PartnerOrganisation, Placement, loader_error, loaders,
 };
-use crate::policy::Scope;
+use crate::policy::reads::Kind;
 use crate::services;
 
 /// The most ids one `nodes` call takes.
@@ -37,18 +37,19 @@ pub enum Node {
     AuditEvent(AuditEvent),
 }
 
-/// The scope (and role) reading objects of a type needs, as on its typed queries.
-fn requirement(node_type: NodeType) -> Option<Require> {
+/// The kind of object a global id names, as the policy knows it.
+fn kind(node_type: NodeType) -> Kind {
     match node_type {
-        NodeType::PartnerOrganisation => None,
-        NodeType::Employer => Some(Require::scope(Scope::EmployersRead)),
-        NodeType::InternshipSlot => Some(Require::scope(Scope::SlotsRead)),
-        NodeType::Participant => Some(Require::scope(Scope::ParticipantsRead)),
-        NodeType::Placement => Some(Require::scope(Scope::PlacementsRead)),
-        NodeType::Mentor | NodeType::Mentorship => Some(Require::scope(Scope::MentorsRead)),
-        NodeType::Consent => Some(Require::scope(Scope::ParticipantsRead)),
-        NodeType::ApiClient => Some(Require::administrator(Scope::PartnersAdmin)),
-        NodeType::AuditEvent => Some(Require::administrator(Scope::AuditRead)),
+        NodeType::PartnerOrganisation => Kind::PartnerOrganisation,
+        NodeType::Employer => Kind::Employer,
+        NodeType::InternshipSlot => Kind::InternshipSlot,
+        NodeType::Participant => Kind::Participant,
+        NodeType::Placement => Kind::Placement,
+        NodeType::Mentor => Kind::Mentor,
+        NodeType::Mentorship => Kind::Mentorship,
+        NodeType::Consent => Kind::Consent,
+        NodeType::ApiClient => Kind::ApiClient,
+        NodeType::AuditEvent => Kind::AuditEvent,
     }
 }
 
@@ -57,9 +58,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
     let Some((node_type, uuid)) = decode(id) else {
         return Err(bad_input("id", "not a valid id"));
     };
-    if let Some(requirement) = requirement(node_type) {
-        requirement.check(ctx).await?;
-    }
+    Require::read(kind(node_type)).check(ctx).await?;
     let loaders = loaders(ctx)?;
     Ok(match node_type {
         NodeType::PartnerOrganisation => loaders

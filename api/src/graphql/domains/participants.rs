@@ -1,5 +1,6 @@
 //! Participants: their listing, registration and changes.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
 use crate::graphql::connection::{ListOrder, Paged, connection, count_with, page_request};
@@ -54,7 +55,7 @@ impl ParticipantQuery {
     /// The participants the caller may see (see the row policy in the README),
     /// in the order they joined, narrowed by `filter`. Requires `participants:read`.
     #[graphql(
-        guard = "Require::scope(Scope::ParticipantsRead)",
+        guard = "Require::read(Kind::Participant)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     #[expect(
@@ -95,7 +96,7 @@ impl ParticipantQuery {
 
     /// The participant with this id, if the caller may see them; NOT_FOUND
     /// otherwise. Requires `participants:read`.
-    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    #[graphql(guard = "Require::read(Kind::Participant)")]
     async fn participant(
         &self,
         ctx: &Context<'_>,

@@ -106,8 +106,6 @@ impl PartnerMutation {
             Err(err) => Err(err),
         };
         let (partner, user_errors) = payload(write.finish(result).await)?;
-        // Committed: tokens remembered with the old grant or status go.
-        crate::services::callers::cache::forget_callers();
         Ok(PartnerOrganisationPayload {
             partner_organisation: partner.map(PartnerOrganisation),
             user_errors,
@@ -123,23 +121,15 @@ impl PartnerMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "What to change; see the input type.")] input: SetPartnerStatusInput,
     ) -> Result<PartnerOrganisationPayload> {
-        let caller = caller(ctx)?;
-        if input.slug == caller.organisation_slug && input.status == PartnerStatus::Suspended {
-            let (_, user_errors) = payload::<()>(Err(ServiceError::invalid(
-                "status",
-                "an administrator cannot suspend their own organisation",
-            )))?;
-            return Ok(PartnerOrganisationPayload {
-                partner_organisation: None,
-                user_errors,
-            });
-        }
         let write = Write::begin(ctx).await?;
-        let result =
-            services::partners::set_status(write.txn(), &input.slug, input.status.into()).await;
+        let result = services::partners::set_status(
+            write.txn(),
+            caller(ctx)?,
+            &input.slug,
+            input.status.into(),
+        )
+        .await;
         let (partner, user_errors) = payload(write.finish(result).await)?;
-        // Committed: tokens remembered with the old grant or status go.
-        crate::services::callers::cache::forget_callers();
         Ok(PartnerOrganisationPayload {
             partner_organisation: partner.map(PartnerOrganisation),
             user_errors,

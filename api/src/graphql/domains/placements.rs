@@ -1,8 +1,8 @@
 //! Placements of participants at employers, and their lifecycle.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use crate::events::Event;
 use crate::graphql::connection::{ListOrder, Paged, connection, count_with, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::enums::{OpportunityKind, PlacementOutcome, PlacementStatus};
@@ -74,7 +74,7 @@ impl PlacementQuery {
     /// The placements the caller may see, oldest first, narrowed by
     /// `filter`. Requires `placements:read`.
     #[graphql(
-        guard = "Require::scope(Scope::PlacementsRead)",
+        guard = "Require::read(Kind::Placement)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     #[expect(
@@ -118,7 +118,7 @@ impl PlacementQuery {
 
     /// The placement with this id, if the caller may see it; NOT_FOUND
     /// otherwise. Requires `placements:read`.
-    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    #[graphql(guard = "Require::read(Kind::Placement)")]
     async fn placement(
         &self,
         ctx: &Context<'_>,
@@ -224,11 +224,7 @@ async fn step(
     let write = Write::begin(ctx).await?;
     let result =
         services::lifecycle::transition(write.txn(), caller(ctx)?, id, version, step).await;
-    let (placement, user_errors) = payload(
-        write
-            .finish_publishing(result, |p| vec![Event::PlacementChanged(p.id)])
-            .await,
-    )?;
+    let (placement, user_errors) = payload(write.finish_announcing(result).await)?;
     Ok(PlacementPayload {
         client_mutation_id: None,
         placement: placement.map(Placement),
@@ -265,11 +261,7 @@ impl PlacementMutation {
             },
         )
         .await;
-        let (placement, user_errors) = payload(
-            write
-                .finish_publishing(result, |p| vec![Event::PlacementChanged(p.id)])
-                .await,
-        )?;
+        let (placement, user_errors) = payload(write.finish_announcing(result).await)?;
         Ok(ReschedulePlacementPayload {
             placement: placement.map(Placement),
             user_errors,
@@ -327,11 +319,7 @@ impl PlacementMutation {
             });
         }
         let result = services::lifecycle::propose(write.txn(), caller(ctx)?, proposal).await;
-        let (placement, user_errors) = payload(
-            write
-                .finish_publishing(result, |p| vec![Event::PlacementChanged(p.id)])
-                .await,
-        )?;
+        let (placement, user_errors) = payload(write.finish_announcing(result).await)?;
         Ok(PlacementPayload {
             client_mutation_id: client_mutation_id.clone(),
             placement: placement.map(Placement),

@@ -1,8 +1,8 @@
 //! Internship slots: posting, editing, opening and closing.
 
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use crate::events::Event;
 use crate::graphql::connection::{Paged, connection, count_with, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::enums::{OpportunityKind, Site, SlotStatus, SwedishLevel};
@@ -61,7 +61,7 @@ pub struct SlotQuery;
 impl SlotQuery {
     /// Slots open for candidates, in the order they were posted. Requires `slots:read`.
     #[graphql(
-        guard = "Require::scope(Scope::SlotsRead)",
+        guard = "Require::read(Kind::InternshipSlot)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     async fn open_internship_slots(
@@ -91,7 +91,7 @@ impl SlotQuery {
     /// on the caller's side), in the order they were posted, narrowed by
     /// `filter`. Requires `slots:read`.
     #[graphql(
-        guard = "Require::scope(Scope::SlotsRead)",
+        guard = "Require::read(Kind::InternshipSlot)",
         complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)"
     )]
     async fn internship_slots(
@@ -125,7 +125,7 @@ impl SlotQuery {
 
     /// The slot with this id: an open one, or a draft or closed one of an
     /// employer on the caller's side; NOT_FOUND otherwise. Requires `slots:read`.
-    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
+    #[graphql(guard = "Require::read(Kind::InternshipSlot)")]
     async fn internship_slot(
         &self,
         ctx: &Context<'_>,
@@ -301,17 +301,7 @@ impl SlotMutation {
         let write = Write::begin(ctx).await?;
         let result =
             services::slot_lifecycle::open_slot(write.txn(), caller(ctx)?, id, input.version).await;
-        let (slot, user_errors) = payload(
-            write
-                .finish_publishing(result, |slot| {
-                    if slot.status == entity::SlotStatus::Open {
-                        vec![Event::SlotPosted(slot.id)]
-                    } else {
-                        Vec::new()
-                    }
-                })
-                .await,
-        )?;
+        let (slot, user_errors) = payload(write.finish_announcing(result).await)?;
         Ok(InternshipSlotPayload {
             internship_slot: slot.map(InternshipSlot),
             user_errors,
@@ -408,17 +398,7 @@ impl SlotMutation {
             });
         }
         let result = services::slots::post_slot(write.txn(), caller(ctx)?, new).await;
-        let (slot, user_errors) = payload(
-            write
-                .finish_publishing(result, |slot| {
-                    if slot.status == entity::SlotStatus::Open {
-                        vec![Event::SlotPosted(slot.id)]
-                    } else {
-                        Vec::new()
-                    }
-                })
-                .await,
-        )?;
+        let (slot, user_errors) = payload(write.finish_announcing(result).await)?;
         Ok(PostInternshipSlotPayload {
             client_mutation_id: client_mutation_id.clone(),
             internship_slot: slot.map(InternshipSlot),

@@ -3,6 +3,7 @@
 //! is loaded through the subscriber's own row policy: a subscriber receives
 //! only what it may see.
 
+use crate::policy::reads::Kind;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use crate::graphql::context::caller;
 use crate::graphql::context::db;
 use crate::graphql::guards::Require;
 use crate::graphql::types::{InternshipSlot, Placement};
-use crate::policy::{Caller, Scope};
+use crate::policy::Caller;
 use crate::services::{self, ServiceError};
 
 /// How often an open socket's caller is checked again between events.
@@ -166,7 +167,7 @@ pub struct SubscriptionRoot;
 impl SubscriptionRoot {
     /// A slot became open for proposals (posted open, or opened), among the
     /// slots the subscriber may see. Requires `slots:read`.
-    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
+    #[graphql(guard = "Require::read(Kind::InternshipSlot)")]
     async fn slot_posted(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = InternshipSlot>> {
         let caller = caller(ctx)?.clone();
         let db = db(ctx)?.clone();
@@ -192,7 +193,7 @@ impl SubscriptionRoot {
     /// A placement the subscriber may see was proposed or changed (accepted,
     /// declined, started, completed, cancelled, rescheduled). Requires
     /// `placements:read`.
-    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    #[graphql(guard = "Require::read(Kind::Placement)")]
     async fn placement_changed(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = Placement>> {
         let caller = caller(ctx)?.clone();
         let db = db(ctx)?.clone();

@@ -1,5 +1,5 @@
 use crate::graphql::guards::Require;
-use crate::policy::Scope;
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::employer;
 
@@ -72,7 +72,7 @@ impl Employer {
 
     /// The employer's slots the caller may see (drafts too, on the employer's side),
     /// oldest first. Requires `slots:read`.
-    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
+    #[graphql(guard = "Require::read(Kind::InternshipSlot)")]
     async fn slots(&self, ctx: &Context<'_>) -> Result<Option<Vec<InternshipSlot>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
@@ -86,7 +86,7 @@ impl Employer {
 
     /// The placements at this employer that the caller may see, oldest first.
     /// Requires `placements:read`.
-    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    #[graphql(guard = "Require::read(Kind::Placement)")]
     async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
@@ -99,7 +99,7 @@ impl Employer {
     }
 
     /// The employer's open slots, oldest first. Requires `slots:read`.
-    #[graphql(guard = "Require::scope(Scope::SlotsRead)")]
+    #[graphql(guard = "Require::read(Kind::InternshipSlot)")]
     async fn open_slots(&self, ctx: &Context<'_>) -> Result<Option<Vec<InternshipSlot>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.

@@ -1,4 +1,5 @@
 use crate::graphql::scalars::Date;
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::internship_slot;
 
@@ -8,7 +9,6 @@ use crate::graphql::error::internal;
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{EmployerById, PlacementsOfSlot, SkillsOfSlot};
-use crate::policy::Scope;
 
 /// A place an employer offers: an internship (praktik), a job, a training
 /// place or a study visit, for one or more participants.
@@ -84,7 +84,7 @@ impl InternshipSlot {
 
     /// The placements made in this slot that the caller may see, oldest first.
     /// Requires `placements:read`.
-    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    #[graphql(guard = "Require::read(Kind::Placement)")]
     async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.

@@ -1,4 +1,5 @@
 use crate::graphql::scalars::Date;
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::mentorship;
 
@@ -6,7 +7,6 @@ use super::{Mentor, Participant, loader_error, loaders};
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{MentorById, ParticipantById};
-use crate::policy::Scope;
 
 /// A mentor and a participant, from a start date to an optional end. A
 /// mentor takes at most their capacity of current mentorships.
@@ -46,7 +46,7 @@ impl Mentorship {
     }
 
     /// The participant, if the caller may see them. Requires `participants:read`.
-    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    #[graphql(guard = "Require::read(Kind::Participant)")]
     async fn participant(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
         let row = loaders(ctx)?
             .load_one(ParticipantById(self.0.participant_id))

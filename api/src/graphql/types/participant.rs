@@ -1,3 +1,4 @@
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::participant;
 
@@ -12,7 +13,6 @@ use crate::graphql::loaders::{
     ConsentsOfParticipant, LanguagesOfParticipant, MentorsOfParticipant, MentorshipsOfParticipant,
     PlacementsOfParticipant, SensitiveOfParticipant, SkillsOfParticipant,
 };
-use crate::policy::Scope;
 
 /// A person taking part in Portalen, described from their own skills,
 /// languages and goals. Only a first name or alias is required.
@@ -117,7 +117,7 @@ impl Participant {
     /// The participant's placements that the caller may see, oldest first.
     /// Profile field; requires `placements:read`.
     #[graphql(
-        guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::scope(Scope::PlacementsRead))"
+        guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::read(Kind::Placement))"
     )]
     async fn placements(
         &self,
@@ -145,9 +145,7 @@ impl Participant {
 
     /// The participant's current mentors that the caller may see. Profile
     /// field; requires `mentors:read`.
-    #[graphql(
-        guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::scope(Scope::MentorsRead))"
-    )]
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::read(Kind::Mentor))")]
     async fn mentors(&self, ctx: &Context<'_>) -> Result<Option<Vec<Mentor>>> {
         let rows = loaders(ctx)?
             .load_one(MentorsOfParticipant(self.0.id))
@@ -159,9 +157,7 @@ impl Participant {
 
     /// The participant's mentorships, current and ended, that the caller may
     /// see. Profile field; requires `mentors:read`.
-    #[graphql(
-        guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::scope(Scope::MentorsRead))"
-    )]
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id).and(Require::read(Kind::Mentor))")]
     async fn mentorships(&self, ctx: &Context<'_>) -> Result<Option<Vec<Mentorship>>> {
         let rows = loaders(ctx)?
             .load_one(MentorshipsOfParticipant(self.0.id))

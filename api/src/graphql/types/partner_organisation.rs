@@ -1,5 +1,6 @@
 use crate::graphql::guards::Require;
 use crate::graphql::scalars::DateTime;
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::partner_organisation;
 
@@ -9,7 +10,6 @@ use crate::graphql::enums::{PartnerKind, PartnerNetwork, PartnerStatus};
 use crate::graphql::error::{ErrorCode, error};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{EmployersOfPartner, MentorsOfPartner, PlacementsOfPartner};
-use crate::policy::Scope;
 
 /// An organisation in the Portalen network: one of the six partners that run
 /// it, Arbetsförmedlingen, or a #starkaretillsammans company or club.
@@ -66,7 +66,7 @@ impl PartnerOrganisation {
 
     /// Employers that are this organisation (a company or club can be both).
     /// Requires `employers:read`.
-    #[graphql(guard = "Require::scope(Scope::EmployersRead)")]
+    #[graphql(guard = "Require::read(Kind::Employer)")]
     async fn employers(&self, ctx: &Context<'_>) -> Result<Option<Vec<Employer>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
@@ -80,7 +80,7 @@ impl PartnerOrganisation {
 
     /// The mentors who volunteer through this organisation that the caller may
     /// see. Requires `mentors:read`.
-    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    #[graphql(guard = "Require::read(Kind::Mentor)")]
     async fn mentors(&self, ctx: &Context<'_>) -> Result<Option<Vec<Mentor>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
@@ -94,7 +94,7 @@ impl PartnerOrganisation {
 
     /// The placements this organisation follows that the caller may see, oldest
     /// first. Requires `placements:read`.
-    #[graphql(guard = "Require::scope(Scope::PlacementsRead)")]
+    #[graphql(guard = "Require::read(Kind::Placement)")]
     async fn placements(&self, ctx: &Context<'_>) -> Result<Option<Vec<Placement>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
@@ -110,9 +110,7 @@ impl PartnerOrganisation {
     /// holding `partners:admin` and to the organisation itself.
     async fn granted_scopes(&self, ctx: &Context<'_>) -> Result<Option<Vec<String>>> {
         let caller = caller(ctx)?;
-        let may = (caller.is_administrator() && caller.has(Scope::PartnersAdmin))
-            || caller.organisation_id == self.0.id;
-        if !may {
+        if !crate::policy::actions::may_see_grant(caller, self.0.id) {
             return Err(error(
                 ErrorCode::Forbidden,
                 "only administrators and the organisation itself see its grant",

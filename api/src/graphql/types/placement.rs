@@ -1,6 +1,6 @@
 use crate::graphql::guards::Require;
 use crate::graphql::scalars::Date;
-use crate::policy::Scope;
+use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::placement;
 
@@ -56,7 +56,7 @@ impl Placement {
     }
 
     /// The participant, if the caller may see them. Requires `participants:read`.
-    #[graphql(guard = "Require::scope(Scope::ParticipantsRead)")]
+    #[graphql(guard = "Require::read(Kind::Participant)")]
     async fn participant(&self, ctx: &Context<'_>) -> Result<Option<Participant>> {
         let row = loaders(ctx)?
             .load_one(ParticipantById(self.0.participant_id))
@@ -97,7 +97,7 @@ impl Placement {
 
     /// The mentor supporting the participant, if any and if the caller may see
     /// them. Requires `mentors:read`.
-    #[graphql(guard = "Require::scope(Scope::MentorsRead)")]
+    #[graphql(guard = "Require::read(Kind::Mentor)")]
     async fn mentor(&self, ctx: &Context<'_>) -> Result<Option<Mentor>> {
         let Some(id) = self.0.mentor_id else {
             return Ok(None);

@@ -1,0 +1,286 @@
+//! Decisions: whether the caller may take an action on a row it can already
+//! see (row visibility itself is [`super::rows`]). Each is a pure function of
+//! the caller and the row, so the tables below are tested without a database.
+
+use entity::{consent, mentorship};
+use uuid::Uuid;
+
+use super::{Caller, Principal, Role};
+
+/// Whether the caller may post or change slots of `employer`, whose partner
+/// organisation link is `employer_partner`.
+pub fn may_manage_slots_of(
+    caller: &Caller,
+    employer_id: Uuid,
+    employer_partner: Option<Uuid>,
+) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => employer_partner == Some(caller.organisation_id),
+        (Role::Employer, Principal::Employer(own)) => own == employer_id,
+        _ => false,
+    }
+}
+
+/// Whether a search may match the personal fields of the rows the caller
+/// sees (family name): only for callers who may read them, so a search
+/// cannot reveal what a field it may not read contains.
+pub fn may_search_personal_fields(caller: &Caller) -> bool {
+    use super::Scope::ParticipantsPii;
+    matches!(caller.role, Role::Administrator | Role::Partner) && caller.has(ParticipantsPii)
+}
+
+/// Whether the caller may change a mentor who volunteers through
+/// `mentor_partner`: an administrator any, a partner its own organisation's,
+/// a mentor themselves.
+pub fn may_manage_mentor(caller: &Caller, mentor_id: Uuid, mentor_partner: Uuid) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => mentor_partner == caller.organisation_id,
+        (Role::Mentor, Principal::Mentor(own)) => own == mentor_id,
+        _ => false,
+    }
+}
+
+/// Whether the caller may start a mentorship with a mentor who volunteers
+/// through `mentor_partner` (the participant must also be one the caller may
+/// see): an administrator any, a partner its own mentors.
+pub fn may_start_mentorship(caller: &Caller, mentor_partner: Uuid) -> bool {
+    match caller.role {
+        Role::Administrator => true,
+        Role::Partner => mentor_partner == caller.organisation_id,
+        _ => false,
+    }
+}
+
+/// Whether the caller may end a mentorship it can see: an administrator any,
+/// a partner those of its own mentors, the mentor or the participant their
+/// own.
+pub fn may_end_mentorship(caller: &Caller, row: &mentorship::Model, mentor_partner: Uuid) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => mentor_partner == caller.organisation_id,
+        (Role::Mentor, Principal::Mentor(own)) => own == row.mentor_id,
+        (Role::Participant, Principal::Participant(own)) => own == row.participant_id,
+        _ => false,
+    }
+}
+
+/// Whether the caller may record that `participant_id` consents to sharing
+/// with `partner_id` (the participant must also be one the caller may see):
+/// an administrator for any organisation, a partner for its own, a
+/// participant for themselves.
+pub fn may_grant_consent(caller: &Caller, participant_id: Uuid, partner_id: Uuid) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => partner_id == caller.organisation_id,
+        (Role::Participant, Principal::Participant(own)) => own == participant_id,
+        _ => false,
+    }
+}
+
+/// Whether the caller may revoke a consent it can see: an administrator
+/// any, a partner one given to it (it stops using the data), a participant
+/// their own.
+pub fn may_revoke_consent(caller: &Caller, row: &consent::Model) -> bool {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => true,
+        (Role::Partner, _) => row.partner_organisation_id == caller.organisation_id,
+        (Role::Participant, Principal::Participant(own)) => own == row.participant_id,
+        _ => false,
+    }
+}
+
+/// Which side of a placement the caller is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacementSide {
+    Administrator,
+    ResponsiblePartner,
+    Employer,
+    Other,
+}
+
+/// The side the caller is on of a placement followed by `responsible_partner`
+/// at `employer`.
+pub fn placement_side(caller: &Caller, responsible_partner: Uuid, employer: Uuid) -> PlacementSide {
+    match (caller.role, caller.principal) {
+        (Role::Administrator, _) => PlacementSide::Administrator,
+        (Role::Partner, _) if responsible_partner == caller.organisation_id => {
+            PlacementSide::ResponsiblePartner
+        }
+        (Role::Employer, Principal::Employer(id)) if id == employer => PlacementSide::Employer,
+        _ => PlacementSide::Other,
+    }
+}
+
+/// A step of the placement lifecycle (the states it joins are the
+/// lifecycle's own, in `services::placement_lifecycle`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlacementStep {
+    Accept,
+    Decline,
+    Start,
+    Cancel,
+    Complete,
+}
+
+/// Who may make which step: an administrator any; the employer accepts or
+/// declines; the responsible partner or the employer starts or cancels; the
+/// responsible partner completes it with an outcome.
+pub fn may_step_placement(side: PlacementSide, step: PlacementStep) -> bool {
+    use PlacementSide as S;
+    use PlacementStep as P;
+    matches!(
+        (step, side),
+        (_, S::Administrator)
+            | (P::Accept | P::Decline, S::Employer)
+            | (P::Start | P::Cancel, S::Employer | S::ResponsiblePartner)
+            | (P::Complete, S::ResponsiblePartner)
+    )
+}
+
+/// Whether the caller may act for `organisation` rather than its own (for
+/// example register a mentor through it, or have it follow a placement):
+/// an administrator for any, everyone else only for their own.
+pub fn may_act_for(caller: &Caller, organisation: Uuid) -> bool {
+    caller.is_administrator() || organisation == caller.organisation_id
+}
+
+/// As [`may_act_for`], for an organisation named by its slug.
+pub fn may_act_for_slug(caller: &Caller, organisation_slug: &str) -> bool {
+    caller.is_administrator() || organisation_slug == caller.organisation_slug
+}
+
+/// Whether the caller may read the scopes `organisation` is granted: an
+/// administrator holding `partners:admin`, or the organisation itself.
+pub fn may_see_grant(caller: &Caller, organisation: Uuid) -> bool {
+    (caller.is_administrator() && caller.has(super::Scope::PartnersAdmin))
+        || caller.organisation_id == organisation
+}
+
+/// Whether the caller may suspend `organisation` (the guard on the mutation
+/// already asks for an administrator with `partners:admin`): never its own,
+/// which would lock every administrator out.
+pub fn may_suspend(caller: &Caller, organisation_slug: &str) -> bool {
+    organisation_slug != caller.organisation_slug
+}
+
+/// Whether `role` may act for an organisation granted `granted`: the
+/// administrator role only where the grant holds `partners:admin`.
+pub fn role_allowed_by_grant(role: Role, granted: &[super::Scope]) -> bool {
+    role != Role::Administrator || granted.contains(&super::Scope::PartnersAdmin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Scope;
+
+    fn caller(role: Role, principal: Principal, organisation: Uuid) -> Caller {
+        Caller {
+            subject: "test".to_owned(),
+            organisation_id: organisation,
+            organisation_slug: "own".to_owned(),
+            role,
+            principal,
+            scopes: Scope::ALL.into_iter().collect(),
+        }
+    }
+
+    #[test]
+    fn the_placement_transition_table_is_exactly_as_documented() {
+        use PlacementSide as S;
+        use PlacementStep as P;
+        let allowed = |side| {
+            [P::Accept, P::Decline, P::Start, P::Cancel, P::Complete]
+                .into_iter()
+                .filter(|step| may_step_placement(side, *step))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            allowed(S::Administrator),
+            [P::Accept, P::Decline, P::Start, P::Cancel, P::Complete]
+        );
+        assert_eq!(
+            allowed(S::Employer),
+            [P::Accept, P::Decline, P::Start, P::Cancel]
+        );
+        assert_eq!(
+            allowed(S::ResponsiblePartner),
+            [P::Start, P::Cancel, P::Complete]
+        );
+        assert_eq!(allowed(S::Other), []);
+    }
+
+    #[test]
+    fn a_caller_is_on_the_side_its_role_and_row_put_it() {
+        let (own, other, employer) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let side = |c: &Caller| placement_side(c, own, employer);
+        assert_eq!(
+            side(&caller(Role::Administrator, Principal::Organisation, other)),
+            PlacementSide::Administrator
+        );
+        assert_eq!(
+            side(&caller(Role::Partner, Principal::Organisation, own)),
+            PlacementSide::ResponsiblePartner
+        );
+        assert_eq!(
+            side(&caller(Role::Partner, Principal::Organisation, other)),
+            PlacementSide::Other
+        );
+        assert_eq!(
+            side(&caller(
+                Role::Employer,
+                Principal::Employer(employer),
+                other
+            )),
+            PlacementSide::Employer
+        );
+        assert_eq!(
+            side(&caller(
+                Role::Employer,
+                Principal::Employer(Uuid::now_v7()),
+                own
+            )),
+            PlacementSide::Other
+        );
+        assert_eq!(
+            side(&caller(
+                Role::Mentor,
+                Principal::Mentor(Uuid::now_v7()),
+                own
+            )),
+            PlacementSide::Other
+        );
+    }
+
+    #[test]
+    fn only_administrators_act_for_or_see_the_grant_of_another_organisation() {
+        let (own, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let admin = caller(Role::Administrator, Principal::Organisation, own);
+        let partner = caller(Role::Partner, Principal::Organisation, own);
+        assert!(may_act_for(&admin, other) && may_act_for(&partner, own));
+        assert!(!may_act_for(&partner, other));
+        assert!(may_act_for_slug(&admin, "another") && may_act_for_slug(&partner, "own"));
+        assert!(!may_act_for_slug(&partner, "another"));
+        assert!(may_see_grant(&admin, other) && may_see_grant(&partner, own));
+        assert!(!may_see_grant(&partner, other));
+        let mut without_admin_scope = admin.clone();
+        without_admin_scope.scopes.remove(&Scope::PartnersAdmin);
+        assert!(!may_see_grant(&without_admin_scope, other));
+        assert!(may_suspend(&admin, "someone-else") && !may_suspend(&admin, "own"));
+    }
+
+    #[test]
+    fn the_administrator_role_needs_partners_admin_in_the_grant() {
+        assert!(role_allowed_by_grant(Role::Partner, &[]));
+        assert!(!role_allowed_by_grant(
+            Role::Administrator,
+            &[Scope::AuditRead]
+        ));
+        assert!(role_allowed_by_grant(
+            Role::Administrator,
+            &[Scope::PartnersAdmin]
+        ));
+    }
+}
