@@ -1,9 +1,13 @@
 //! The HTTP edge: routes, handlers and the bearer-token check.
 
+pub mod accounting;
+pub mod answers;
 pub mod auth;
+pub mod execute;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod metrics;
 pub mod oauth;
 pub mod subscriptions;
 
@@ -13,7 +17,7 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(graphql::metrics))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/graphql", web::post().to(graphql::execute_post))
         .route("/graphql/ws", web::get().to(subscriptions::subscriptions))
         .route("/graphql", web::get().to(graphql::execute_get_or_graphiql))

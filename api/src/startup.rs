@@ -88,7 +88,7 @@ impl Application {
         );
         let limits = web::Data::new(settings.limits);
         let persisted = web::Data::from(settings.persisted_documents.clone());
-        let request_timeout = web::Data::new(crate::http::graphql::RequestTimeout(
+        let request_timeout = web::Data::new(crate::http::execute::RequestTimeout(
             settings.request_timeout,
         ));
         let metrics = web::Data::new(

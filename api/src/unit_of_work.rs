@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::events::{Announced, Event as DomainEvent, EventBus};
 use crate::services::audit::{self, Actor, AuditEvent, AuditKind, Audited};
+use crate::services::callers::cache::CallerCache;
 use crate::services::{ServiceError, ServiceResult};
 
 /// An idempotency key of a create, with the hash of its input: the same key
@@ -42,6 +43,7 @@ pub struct Work {
     fields: Vec<String>,
     idempotency: Option<Idempotency>,
     bus: Option<EventBus>,
+    callers: Option<CallerCache>,
 }
 
 impl Work {
@@ -55,6 +57,7 @@ impl Work {
             fields: Vec::new(),
             idempotency: None,
             bus: None,
+            callers: None,
         }
     }
 
@@ -74,6 +77,14 @@ impl Work {
     /// Makes a retry with the same key safe.
     pub fn idempotent(mut self, idempotency: Option<Idempotency>) -> Self {
         self.idempotency = idempotency;
+        self
+    }
+
+    /// Makes the server's remembered tokens forgotten when it commits a
+    /// change to an organisation or a client (which changes what their
+    /// tokens may do).
+    pub fn forgetting(mut self, callers: Option<CallerCache>) -> Self {
+        self.callers = callers;
         self
     }
 
@@ -289,6 +300,7 @@ impl UnitOfWork {
             fields,
             idempotency,
             bus,
+            callers,
         } = self.work;
         let after_commit = match &bus {
             Some(bus) if !events.is_empty() => bus.publish_in(&self.txn, events).await?,
@@ -328,10 +340,10 @@ impl UnitOfWork {
         if let Some(bus) = &bus {
             bus.send_local(after_commit);
         }
-        if changes_callers {
+        if changes_callers && let Some(callers) = callers {
             // Committed: tokens remembered with the old grant, status or
             // client go.
-            crate::services::callers::cache::forget_callers();
+            callers.forget();
         }
         Ok(value)
     }

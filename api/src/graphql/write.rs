@@ -9,6 +9,7 @@ use async_graphql::{Context, Result};
 use super::context::{caller, db, request_id};
 use crate::events::EventBus;
 use crate::services::audit::Actor;
+use crate::services::callers::cache::CallerCache;
 use crate::unit_of_work::{Idempotency, UnitOfWork, Work};
 
 /// The `Idempotency-Key` header of the request, if any.
@@ -119,7 +120,8 @@ impl Write {
         let work = Work::new(Actor::caller(caller, request_id(ctx)), operation)
             .fields(fields)
             .idempotent(idempotency)
-            .publishing_to(ctx.data_opt::<EventBus>().cloned());
+            .publishing_to(ctx.data_opt::<EventBus>().cloned())
+            .forgetting(ctx.data_opt::<CallerCache>().cloned());
         Ok(UnitOfWork::begin(db(ctx)?, work).await?)
     }
 }

@@ -70,7 +70,7 @@ pub async fn caller_from_token(
     if let Some(caller) = auth.callers.recall(token) {
         return Ok(caller);
     }
-    let generation = callers::cache::generation();
+    let generation = auth.callers.generation();
     let claims = verify(&auth.keys, &auth.tokens, token).map_err(|e| {
         tracing::info!(reason = %e, "refused a token");
         AuthFailure::Unauthenticated(e.to_string())
@@ -86,5 +86,51 @@ pub async fn caller_from_token(
             Err(AuthFailure::Unauthenticated(reason))
         }
         Err(other) => Err(AuthFailure::Internal(other)),
+    }
+}
+
+/// The request's credentials, checked once per request at extraction: a
+/// valid caller, anonymous (no `Authorization` header), or a refusal that
+/// the handler answers (so it can charge the address for the try).
+pub enum Credentials {
+    Anonymous,
+    Caller(Caller),
+    Refused(AuthFailure),
+}
+
+impl Credentials {
+    /// The caller, `None` when anonymous; the refusal otherwise.
+    pub fn into_caller(self) -> Result<Option<Caller>, AuthFailure> {
+        match self {
+            Self::Anonymous => Ok(None),
+            Self::Caller(caller) => Ok(Some(caller)),
+            Self::Refused(failure) => Err(failure),
+        }
+    }
+}
+
+impl actix_web::FromRequest for Credentials {
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth = req.app_data::<actix_web::web::Data<AuthState>>();
+            let db = req.app_data::<actix_web::web::Data<DatabaseConnection>>();
+            let (Some(auth), Some(db)) = (auth, db) else {
+                return Ok(Self::Refused(AuthFailure::Internal(
+                    ServiceError::Database {
+                        context: "the server has no authentication state",
+                        source: sea_orm::DbErr::Custom("missing app data".to_owned()),
+                    },
+                )));
+            };
+            Ok(match caller(&req, auth, db).await {
+                Ok(None) => Self::Anonymous,
+                Ok(Some(caller)) => Self::Caller(caller),
+                Err(failure) => Self::Refused(failure),
+            })
+        })
     }
 }

@@ -140,7 +140,7 @@ pub async fn check_grant<C: ConnectionTrait>(
 /// organisation's lookup: the largest fixed cost of a request.
 ///
 /// Changes to an organisation (its grant, its status) made through this
-/// process clear it at once ([`forget_callers`]); made through another
+/// server clear it at once ([`CallerCache::forget`]); made through another
 /// instance, they reach this one within [`CALLER_CACHE_TTL`].
 pub mod cache {
     use std::collections::HashMap;
@@ -161,26 +161,34 @@ pub mod cache {
         generation: u64,
     }
 
-    static GENERATION: AtomicU64 = AtomicU64::new(0);
-
-    /// The generation a lookup starts in; pass it to [`CallerCache::remember`].
-    pub fn generation() -> u64 {
-        GENERATION.load(Ordering::Acquire)
-    }
-
     /// One server's memory of tokens (a server's, not the process's: it
     /// holds what that server's keys verified).
     #[derive(Clone, Default)]
     pub struct CallerCache {
         entries: Arc<Mutex<HashMap<String, Entry>>>,
+        /// Bumped by every change to an organisation or a client: what was
+        /// remembered before it is not recalled after.
+        generation: Arc<AtomicU64>,
     }
 
     impl CallerCache {
+        /// The generation a lookup starts in; pass it to [`Self::remember`].
+        pub fn generation(&self) -> u64 {
+            self.generation.load(Ordering::Acquire)
+        }
+
+        /// Forgets every remembered token: called by the unit of work once a
+        /// change to an organisation's grant or status, or to a client, is
+        /// committed.
+        pub fn forget(&self) {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+
         /// The caller of a token authenticated a moment ago, if still fresh.
         pub fn recall(&self, token: &str) -> Option<Caller> {
             let entries = self.entries.lock().ok()?;
             let entry = entries.get(token)?;
-            (entry.until > Instant::now() && entry.generation == generation())
+            (entry.until > Instant::now() && entry.generation == self.generation())
                 .then(|| entry.caller.clone())
         }
 
@@ -192,7 +200,7 @@ pub mod cache {
             let Ok(left) = u64::try_from(left) else {
                 return;
             };
-            if left == 0 || started_in != generation() {
+            if left == 0 || started_in != self.generation() {
                 return;
             }
             let Ok(mut entries) = self.entries.lock() else {
@@ -214,11 +222,5 @@ pub mod cache {
                 },
             );
         }
-    }
-
-    /// Forgets every remembered token: call it after an organisation's grant
-    /// or status changed (once the change is committed).
-    pub fn forget_callers() {
-        GENERATION.fetch_add(1, Ordering::AcqRel);
     }
 }
