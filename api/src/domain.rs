@@ -5,6 +5,8 @@ pub mod contact;
 pub mod language;
 pub mod organisation_number;
 pub mod slug;
+pub mod tags;
+pub mod text;
 
 pub use language::LanguageCode;
 pub use organisation_number::OrganisationNumber;

@@ -7,6 +7,7 @@ pub mod callers;
 pub mod consents;
 pub mod employers;
 pub mod error;
+pub mod input;
 pub mod lifecycle;
 pub mod matching;
 pub mod mentors;

@@ -14,8 +14,8 @@ use entity::{PartnerStatus, StringList, api_client, partner_organisation};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
+use super::input::required_text;
 use super::pagination::{self, Page, PageRequest};
-use super::partners::required_text;
 use super::{ServiceError, ServiceResult};
 use crate::auth::token::{IssuedToken, NewToken, issue};
 use crate::auth::{KeyRing, TokenSettings};

@@ -138,7 +138,7 @@ pub async fn grant_consent<C: ConnectionTrait>(
     purpose: &str,
 ) -> ServiceResult<Consent> {
     use sea_orm::ActiveValue::Set;
-    let purpose = super::partners::required_text("purpose", purpose, 500)?;
+    let purpose = super::input::required_text("purpose", purpose, 500)?;
     let partner_id = match partner_id {
         Some(id) => {
             entity::partner_organisation::Entity::find_by_id(id)

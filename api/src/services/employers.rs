@@ -9,8 +9,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::input::{optional_text, required_text};
 use super::pagination::{self, Page, PageRequest};
-use super::partners::{optional_text, required_text};
 use super::{ServiceError, ServiceResult};
 use crate::domain::OrganisationNumber;
 

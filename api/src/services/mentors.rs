@@ -58,7 +58,7 @@ impl MentorFilter {
         }
         if let Some(field) = &self.expertise {
             let field =
-                super::slots::normalise_tags("filter.expertise", std::slice::from_ref(field))?;
+                super::input::normalise_tags("filter.expertise", std::slice::from_ref(field))?;
             condition = condition.add(
                 mentor::Column::Id.in_subquery(
                     Query::select()
@@ -285,7 +285,7 @@ pub const MAX_CAPACITY: i32 = 20;
 
 /// Every field checked, and every failure reported at once.
 fn validate(mut changes: MentorChanges) -> ServiceResult<MentorChanges> {
-    use super::partners::{optional_text, required_text};
+    use super::input::{optional_text, required_text};
     use crate::domain::contact::{normalise_email, normalise_phone};
     let mut v = super::error::Validation::new();
     if let Some(name) = &changes.given_name {
@@ -325,7 +325,7 @@ fn validate(mut changes: MentorChanges) -> ServiceResult<MentorChanges> {
         changes.languages = Some(out);
     }
     if let Some(expertise) = &changes.expertise {
-        changes.expertise = v.check(super::slots::normalise_tags("expertise", expertise))?;
+        changes.expertise = v.check(super::input::normalise_tags("expertise", expertise))?;
     }
     v.finish()?;
     Ok(changes)

@@ -74,7 +74,7 @@ impl ParticipantFilter {
             );
         }
         if let Some(skill) = &self.skill {
-            let skill = super::slots::normalise_tags("filter.skill", std::slice::from_ref(skill))?;
+            let skill = super::input::normalise_tags("filter.skill", std::slice::from_ref(skill))?;
             condition = condition.add(
                 participant::Column::Id.in_subquery(
                     Query::select()
@@ -343,7 +343,7 @@ pub async fn create_participant<C: ConnectionTrait + TransactionTrait>(
 ) -> ServiceResult<Participant> {
     use sea_orm::ActiveValue::Set;
     require_pii_for(caller, &changes)?;
-    let purpose = super::partners::required_text("consentPurpose", consent_purpose, 500)?;
+    let purpose = super::input::required_text("consentPurpose", consent_purpose, 500)?;
     let Some(display_name) = changes.display_name.clone() else {
         return Err(ServiceError::invalid("displayName", "must not be empty"));
     };

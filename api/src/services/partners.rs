@@ -7,6 +7,7 @@ use entity::{PartnerKind, PartnerNetwork, PartnerStatus, StringList, partner_org
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
+use super::input::required_text;
 use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
 use crate::domain::Slug;
@@ -129,33 +130,6 @@ pub async fn create_partner<C: ConnectionTrait>(
         .map_err(ServiceError::database(
             "failed to insert partner organisation",
         ))
-}
-
-/// Trims `value` and checks it is present and at most `max` characters.
-pub(crate) fn required_text(field: &str, value: &str, max: usize) -> ServiceResult<String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(ServiceError::invalid(field, "must not be empty"));
-    }
-    if trimmed.chars().count() > max {
-        return Err(ServiceError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
-/// As [`required_text`] for an optional field; blank counts as absent.
-pub(crate) fn optional_text(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> ServiceResult<Option<String>> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => required_text(field, text, max).map(Some),
-    }
 }
 
 /// Replaces a partner organisation's grant. Tokens already issued lose any

@@ -14,8 +14,8 @@ use entity::{OpportunityKind, Site, SlotStatus, SwedishLevel, internship_slot, s
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::input::{optional_text, required_text};
 use super::lifecycle::{lock_slot, places_taken};
-use super::partners::{optional_text, required_text};
 use super::{ServiceError, ServiceResult};
 use crate::policy::{Caller, actions};
 
@@ -154,7 +154,7 @@ pub async fn update_slot<C: ConnectionTrait>(
     let skills = changes
         .wanted_skills
         .as_deref()
-        .map(|skills| super::slots::normalise_tags("wantedSkills", skills))
+        .map(|skills| super::input::normalise_tags("wantedSkills", skills))
         .transpose()?;
     if let Some(places) = changes.places {
         if !(1..=super::slots::MAX_PLACES).contains(&places) {

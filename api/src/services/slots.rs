@@ -10,8 +10,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::input::{normalise_tags, optional_text, required_text};
 use super::pagination::{self, Page, PageRequest};
-use super::partners::{optional_text, required_text};
 use super::{ServiceError, ServiceResult};
 use crate::policy::{Caller, actions, rows};
 
@@ -215,32 +215,6 @@ pub async fn create_slot<C: ConnectionTrait + TransactionTrait>(
         .await
         .map_err(ServiceError::database("failed to commit slot"))?;
     Ok(slot)
-}
-
-/// Lowercases, trims and de-duplicates tags (skills, fields, interests); a
-/// tag is 1 to 64 characters of letters, digits, spaces and hyphens.
-pub fn normalise_tags(field: &str, tags: &[String]) -> ServiceResult<Vec<String>> {
-    let mut out: Vec<String> = Vec::with_capacity(tags.len());
-    for tag in tags {
-        let tag = tag.trim().to_lowercase();
-        let valid = (1..=64).contains(&tag.chars().count())
-            && tag
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == ' ');
-        if !valid {
-            return Err(ServiceError::invalid(
-                field,
-                "each entry is 1 to 64 letters, digits, spaces or hyphens",
-            ));
-        }
-        if !out.contains(&tag) {
-            out.push(tag);
-        }
-    }
-    if out.len() > 50 {
-        return Err(ServiceError::invalid(field, "at most 50 entries"));
-    }
-    Ok(out)
 }
 
 /// What a list of slots is narrowed by; given fields must all hold.

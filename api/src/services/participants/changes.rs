@@ -53,9 +53,7 @@ fn optional(
 ) -> ServiceResult<Option<Option<String>>> {
     match value {
         None => Ok(None),
-        Some(value) => {
-            super::super::partners::optional_text(field, value.as_deref(), max).map(Some)
-        }
+        Some(value) => super::super::input::optional_text(field, value.as_deref(), max).map(Some),
     }
 }
 
@@ -65,11 +63,8 @@ pub(super) fn validate(mut changes: ParticipantChanges) -> ServiceResult<Partici
     use crate::domain::contact::{normalise_email, normalise_phone};
     let mut v = super::super::error::Validation::new();
     if let Some(name) = &changes.display_name {
-        changes.display_name = v.check(super::super::partners::required_text(
-            "displayName",
-            name,
-            100,
-        ))?;
+        changes.display_name =
+            v.check(super::super::input::required_text("displayName", name, 100))?;
     }
     if let Some(value) = v.check(optional("familyName", changes.family_name.take(), 100))? {
         changes.family_name = value;
@@ -100,10 +95,10 @@ pub(super) fn validate(mut changes: ParticipantChanges) -> ServiceResult<Partici
         }
     }
     if let Some(interests) = &changes.interests {
-        changes.interests = v.check(super::super::slots::normalise_tags("interests", interests))?;
+        changes.interests = v.check(super::super::input::normalise_tags("interests", interests))?;
     }
     if let Some(skills) = &changes.skills {
-        changes.skills = v.check(super::super::slots::normalise_tags("skills", skills))?;
+        changes.skills = v.check(super::super::input::normalise_tags("skills", skills))?;
     }
     if let Some(languages) = &mut changes.languages {
         let mut seen = Vec::new();
