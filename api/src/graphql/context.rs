@@ -26,10 +26,10 @@ pub fn caller<'a>(ctx: &'a Context<'_>) -> Result<&'a Caller> {
 
 /// The id of the request being served, as in the logs.
 #[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+pub struct RequestLogId(pub String);
 
 pub fn request_id(ctx: &Context<'_>) -> Option<String> {
-    ctx.data_opt::<RequestId>().map(|r| r.0.clone())
+    ctx.data_opt::<RequestLogId>().map(|r| r.0.clone())
 }
 
 /// The personal fields a request has resolved, per participant.

@@ -16,7 +16,7 @@ use tracing_actix_web::RequestId;
 use super::accounting::{actual_cost, record, refused_charge, with_charge};
 use super::answers::{bad_input_answer, error_answer, has_code, label_errors, refuse, render};
 use super::auth::{AuthFailure, AuthState};
-use crate::graphql::context::{PersonalReads, RequestId as RequestIdData};
+use crate::graphql::context::{PersonalReads, RequestLogId};
 use crate::graphql::error::ErrorCode;
 use crate::graphql::input_check::InputCheck;
 use crate::graphql::persisted::{Lookup, PersistedDocuments};
@@ -251,7 +251,7 @@ fn prepare(
     }
     let reads = PersonalReads::default();
     request = request
-        .data(RequestIdData(exchange.request_id.to_string()))
+        .data(RequestLogId(exchange.request_id.to_string()))
         .data(reads.clone())
         .data(auth.callers.clone());
     if let Some(caller) = caller {

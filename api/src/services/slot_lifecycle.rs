@@ -15,7 +15,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use super::input::{optional_text, required_text};
-use super::lifecycle::{lock_slot, places_taken};
+use super::placement_lifecycle::{lock_slot, places_taken};
 use super::{ServiceError, ServiceResult};
 use crate::policy::{Caller, actions};
 

@@ -218,12 +218,13 @@ async fn step(
     ctx: &Context<'_>,
     id: &ID,
     version: i32,
-    step: services::lifecycle::Transition,
+    step: services::placement_lifecycle::Transition,
 ) -> Result<PlacementPayload> {
     let id = decode_as(id, NodeType::Placement, "id")?;
     let write = Write::begin(ctx).await?;
     let result =
-        services::lifecycle::transition(write.txn(), caller(ctx)?, id, version, step).await;
+        services::placement_lifecycle::transition(write.txn(), caller(ctx)?, id, version, step)
+            .await;
     let (placement, user_errors) = payload(write.finish_announcing(result).await)?;
     Ok(PlacementPayload {
         client_mutation_id: None,
@@ -282,7 +283,7 @@ impl PlacementMutation {
         #[graphql(desc = "What to propose; see the input type.")] input: ProposePlacementInput,
     ) -> Result<PlacementPayload> {
         let client_mutation_id = input.client_mutation_id.clone();
-        let proposal = services::lifecycle::Proposal {
+        let proposal = services::placement_lifecycle::Proposal {
             participant_id: decode_as(
                 &input.participant_id,
                 NodeType::Participant,
@@ -318,7 +319,8 @@ impl PlacementMutation {
                 user_errors: Vec::new(),
             });
         }
-        let result = services::lifecycle::propose(write.txn(), caller(ctx)?, proposal).await;
+        let result =
+            services::placement_lifecycle::propose(write.txn(), caller(ctx)?, proposal).await;
         let (placement, user_errors) = payload(write.finish_announcing(result).await)?;
         Ok(PlacementPayload {
             client_mutation_id: client_mutation_id.clone(),
@@ -340,7 +342,7 @@ impl PlacementMutation {
             ctx,
             &input.id,
             input.version,
-            services::lifecycle::Transition::Accept,
+            services::placement_lifecycle::Transition::Accept,
         )
         .await
     }
@@ -356,7 +358,7 @@ impl PlacementMutation {
             ctx,
             &input.id,
             input.version,
-            services::lifecycle::Transition::Decline,
+            services::placement_lifecycle::Transition::Decline,
         )
         .await
     }
@@ -373,7 +375,7 @@ impl PlacementMutation {
             ctx,
             &input.id,
             input.version,
-            services::lifecycle::Transition::Start,
+            services::placement_lifecycle::Transition::Start,
         )
         .await
     }
@@ -391,7 +393,7 @@ impl PlacementMutation {
             ctx,
             &input.id,
             input.version,
-            services::lifecycle::Transition::Cancel,
+            services::placement_lifecycle::Transition::Cancel,
         )
         .await
     }
@@ -409,7 +411,7 @@ impl PlacementMutation {
             ctx,
             &input.id,
             input.version,
-            services::lifecycle::Transition::Complete(input.outcome.into()),
+            services::placement_lifecycle::Transition::Complete(input.outcome.into()),
         )
         .await
     }

@@ -5,9 +5,9 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::scalars::Json;
 
-use crate::graphql::context::RequestId;
 use crate::graphql::context::caller;
 use crate::graphql::context::db;
+use crate::graphql::context::request_id;
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{NodeType, decode_as};
 use crate::graphql::payload::{UserError, payload};
@@ -42,7 +42,7 @@ impl PrivacyQuery {
         // No export leaves without its audit record.
         crate::unit_of_work::record_reads(
             db,
-            &Actor::caller(caller, ctx.data_opt::<RequestId>().map(|r| r.0.clone())),
+            &Actor::caller(caller, request_id(ctx)),
             vec![AuditEvent {
                 kind: AuditKind::Export,
                 operation: "participantExport".to_owned(),
