@@ -2,7 +2,7 @@
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p portalen-api --bin portalen
+RUN cargo build --release --locked -p portalen --bin portalen
 
 # Run stage: a small image with the binary only, as an unprivileged user.
 FROM debian:bookworm-slim

@@ -17,7 +17,7 @@ fn portalen() -> Command {
 }
 
 fn schema_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql")
 }
 
 #[test]
@@ -35,7 +35,7 @@ fn the_committed_schema_is_what_portalen_schema_prints() {
     assert!(
         committed == printed,
         "schema.graphql differs from the code; review the change and run \
-         `UPDATE_SCHEMA=1 cargo test -p portalen-api --test cli` to update it"
+         `UPDATE_SCHEMA=1 cargo test --test cli` to update it"
     );
 }
 
