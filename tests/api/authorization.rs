@@ -14,7 +14,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with};
+use crate::helpers::{Fixture, TestApp, error_codes};
 
 /// One organisation's rows.
 #[derive(Clone)]
@@ -1375,7 +1375,7 @@ async fn current_version(app: &TestApp, placement: Uuid) -> i32 {
 
 #[tokio::test]
 async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_rows() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = side(&app, "a", 1).await;
     let b = side(&app, "b", 2).await;
     let mut failures = Vec::new();
@@ -1458,7 +1458,7 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
 
 #[tokio::test]
 async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = side(&app, "a", 1).await;
     let public: BTreeSet<&str> = ["partnerOrganisations", "partnerOrganisation"].into();
     // A token with no scopes at all, and no token.
@@ -1501,7 +1501,7 @@ async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused
 
 #[tokio::test]
 async fn the_matrix_covers_every_operation() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let body = app
         .graphql(
             "{ __schema { queryType { fields { name } } mutationType { fields { name } } } }",
@@ -1526,7 +1526,7 @@ async fn the_matrix_covers_every_operation() {
 
 #[tokio::test]
 async fn personal_fields_need_the_pii_scope_and_employers_see_candidate_fields_only() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = side(&app, "a", 1).await;
     let query = "query($id: ID!) { participant(id: $id) { displayName skills status email familyName residenceStatus } }";
     let variables = json!({ "id": gid("Participant", a.participant) });
@@ -1590,7 +1590,7 @@ async fn personal_fields_need_the_pii_scope_and_employers_see_candidate_fields_o
 
 #[tokio::test]
 async fn nested_fields_need_the_scope_of_what_they_show() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = side(&app, "a", 1).await;
 
     // The directory is public; what hangs off it is not.
@@ -1643,7 +1643,7 @@ async fn nested_fields_need_the_scope_of_what_they_show() {
 
 #[tokio::test]
 async fn nested_relations_show_own_rows_and_never_the_other_organisations() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = side(&app, "a", 1).await;
     let b = side(&app, "b", 2).await;
     let query = r#"query($slug: String!) { partnerOrganisation(slug: $slug) {

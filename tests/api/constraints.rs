@@ -7,7 +7,7 @@ use portalen_api::services::slots::{NewSlot, create_slot};
 use portalen_api::services::{ServiceError, employers, slots};
 use sea_orm::{ActiveValue::Set, EntityTrait, PaginatorTrait};
 
-use crate::helpers::{Fixture, spawn_app_with};
+use crate::helpers::{Fixture, TestApp};
 
 fn partner(slug: &str) -> NewPartner {
     NewPartner {
@@ -52,7 +52,7 @@ fn slot(employer_id: uuid::Uuid) -> NewSlot {
 
 #[tokio::test]
 async fn a_duplicate_slug_is_a_conflict_and_changes_nothing() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     create_partner(&app.db, partner("exempel"))
         .await
         .expect("first");
@@ -72,7 +72,7 @@ async fn a_duplicate_slug_is_a_conflict_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_slug_that_is_not_url_safe_is_rejected() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let err = create_partner(&app.db, partner("Vita Hästen"))
         .await
         .expect_err("bad slug");
@@ -84,7 +84,7 @@ async fn a_slug_that_is_not_url_safe_is_rejected() {
 
 #[tokio::test]
 async fn a_bad_organisation_number_is_rejected_before_the_database() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     for bad in ["556016-0681", "850101-1234", "12345", ""] {
         let err = create_employer(&app.db, employer(bad))
             .await
@@ -105,7 +105,7 @@ async fn a_bad_organisation_number_is_rejected_before_the_database() {
 
 #[tokio::test]
 async fn an_organisation_number_is_normalised_and_unique() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let created = create_employer(&app.db, employer("5560160680"))
         .await
         .expect("create");
@@ -128,7 +128,7 @@ async fn an_organisation_number_is_normalised_and_unique() {
 
 #[tokio::test]
 async fn an_unknown_foreign_key_is_a_clear_input_error_and_changes_nothing() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let err = create_slot(&app.db, slot(uuid::Uuid::now_v7()))
         .await
         .expect_err("unknown employer");
@@ -163,7 +163,7 @@ async fn an_unknown_foreign_key_is_a_clear_input_error_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_slot_is_stored_with_normalised_skills_and_checked_dates() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let owner = create_employer(&app.db, employer("556016-0680"))
         .await
         .expect("employer");
@@ -208,7 +208,7 @@ async fn a_slot_is_stored_with_normalised_skills_and_checked_dates() {
 async fn the_database_itself_refuses_rows_that_break_its_checks() {
     // The services validate first; the schema is the last line of defence
     // for anything that writes around them.
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let owner = create_employer(&app.db, employer("556016-0680"))
         .await
         .expect("employer");

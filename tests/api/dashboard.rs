@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Fixture, spawn_app_with};
+use crate::helpers::{Fixture, TestApp};
 
 const DASHBOARD: &str = r#"
 query($first: Int!) {
@@ -14,7 +14,7 @@ query($first: Int!) {
 
 #[tokio::test]
 async fn a_dashboard_page_costs_the_same_few_statements_whatever_its_size() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     portalen_api::seed::scale::seed_scale(&app.db, 200)
         .await
         .expect("seed");
@@ -54,7 +54,7 @@ async fn a_dashboard_page_costs_the_same_few_statements_whatever_its_size() {
 
 #[tokio::test]
 async fn the_dashboard_asks_for_open_placements_only_at_no_extra_cost() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     portalen_api::seed::scale::seed_scale(&app.db, 200)
         .await
         .expect("seed");

@@ -173,120 +173,101 @@ pub enum Fixture {
 }
 
 /// Starts the API on a random port, over a fresh, migrated database with the
-/// demo network loaded.
+/// demo network loaded: `TestApp::builder().start()`.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(Fixture::Demo).await
+    TestApp::builder().start().await
 }
 
-/// Starts the API over a fresh, migrated database with `fixture` loaded.
-pub async fn spawn_app_with(fixture: Fixture) -> TestApp {
-    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
-    spawn_app_with_keys(fixture, &pem, &[]).await
-}
-
-/// Starts the API signing with `signing_pem` and also accepting `verify_only`.
-pub async fn spawn_app_with_keys(
+/// How a test app is set up; every setting has the default of a plain
+/// `spawn_app()`.
+pub struct TestAppBuilder {
     fixture: Fixture,
-    signing_pem: &str,
-    verify_only: &[String],
-) -> TestApp {
-    spawn(
-        fixture,
-        signing_pem,
-        verify_only,
-        portalen_api::graphql::Limits::default(),
-        RateLimitSettings::default(),
-        Duration::from_secs(30),
-    )
-    .await
-}
-
-/// Starts the API with this request timeout.
-pub async fn spawn_app_with_request_timeout(timeout: Duration) -> TestApp {
-    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
-    spawn(
-        Fixture::Demo,
-        &pem,
-        &[],
-        portalen_api::graphql::Limits::default(),
-        RateLimitSettings::default(),
-        timeout,
-    )
-    .await
-}
-
-/// Starts the API with these rate-limit budgets.
-pub async fn spawn_app_with_rate_limits(
-    fixture: Fixture,
-    rate_limits: RateLimitSettings,
-) -> TestApp {
-    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
-    spawn(
-        fixture,
-        &pem,
-        &[],
-        portalen_api::graphql::Limits::default(),
-        rate_limits,
-        Duration::from_secs(30),
-    )
-    .await
-}
-
-/// Starts the API with these query limits.
-pub async fn spawn_app_with_limits(
-    fixture: Fixture,
-    limits: portalen_api::graphql::Limits,
-) -> TestApp {
-    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
-    spawn(
-        fixture,
-        &pem,
-        &[],
-        limits,
-        RateLimitSettings::default(),
-        Duration::from_secs(30),
-    )
-    .await
-}
-
-async fn spawn(
-    fixture: Fixture,
-    signing_pem: &str,
-    verify_only: &[String],
+    signing_pem: Option<String>,
+    verify_only: Vec<String>,
     limits: portalen_api::graphql::Limits,
     rate_limits: RateLimitSettings,
     request_timeout: Duration,
-) -> TestApp {
-    spawn_with_documents(
-        fixture,
-        signing_pem,
-        verify_only,
-        limits,
-        rate_limits,
-        request_timeout,
-        Arc::default(),
-    )
-    .await
+    documents: Arc<portalen_api::graphql::persisted::PersistedDocuments>,
 }
 
-/// Starts the API with these trusted documents (and persisted-query mode).
-pub async fn spawn_app_with_documents(
-    documents: portalen_api::graphql::persisted::PersistedDocuments,
-) -> TestApp {
-    let pem = portalen_api::auth::keys::generate_pem().expect("generate a key");
-    spawn_with_documents(
-        Fixture::Demo,
-        &pem,
-        &[],
-        portalen_api::graphql::Limits::default(),
-        RateLimitSettings::default(),
-        Duration::from_secs(30),
-        Arc::new(documents),
-    )
-    .await
+impl TestApp {
+    /// A test app to set up: the demo network, a new signing key, the
+    /// default limits, no rate limits, a 30 s request timeout.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder {
+            fixture: Fixture::Demo,
+            signing_pem: None,
+            verify_only: Vec::new(),
+            limits: portalen_api::graphql::Limits::default(),
+            rate_limits: RateLimitSettings::default(),
+            request_timeout: Duration::from_secs(30),
+            documents: Arc::default(),
+        }
+    }
 }
 
-async fn spawn_with_documents(
+impl TestAppBuilder {
+    /// What the database holds at start.
+    pub fn fixture(mut self, fixture: Fixture) -> Self {
+        self.fixture = fixture;
+        self
+    }
+
+    /// Signs with `signing_pem` and also accepts tokens of `verify_only`.
+    pub fn keys(mut self, signing_pem: &str, verify_only: &[String]) -> Self {
+        self.signing_pem = Some(signing_pem.to_owned());
+        self.verify_only = verify_only.to_vec();
+        self
+    }
+
+    /// These query limits.
+    pub fn limits(mut self, limits: portalen_api::graphql::Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// These rate-limit budgets.
+    pub fn rate_limits(mut self, rate_limits: RateLimitSettings) -> Self {
+        self.rate_limits = rate_limits;
+        self
+    }
+
+    /// This request timeout.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// These trusted documents (and persisted-query mode).
+    pub fn documents(
+        mut self,
+        documents: portalen_api::graphql::persisted::PersistedDocuments,
+    ) -> Self {
+        self.documents = Arc::new(documents);
+        self
+    }
+
+    /// Starts the app on a random port over its own fresh database.
+    pub async fn start(self) -> TestApp {
+        let signing_pem = match self.signing_pem {
+            Some(pem) => pem,
+            None => portalen_api::auth::keys::generate_pem().expect("generate a key"),
+        };
+        start(
+            self.fixture,
+            &signing_pem,
+            &self.verify_only,
+            self.limits,
+            self.rate_limits,
+            self.request_timeout,
+            self.documents,
+        )
+        .await
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn start(
     fixture: Fixture,
     signing_pem: &str,
     verify_only: &[String],

@@ -3,11 +3,11 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, spawn_app_with};
+use crate::helpers::{Fixture, TestApp};
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     for response in [
         app.get("/healthz").await,
         app.post_graphql(None, "{ partnerOrganisations { totalCount } }", json!({}))
@@ -33,7 +33,7 @@ async fn every_response_carries_the_security_headers() {
 
 #[tokio::test]
 async fn cors_answers_configured_origins_only() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
@@ -83,7 +83,7 @@ async fn cors_answers_configured_origins_only() {
 
 #[tokio::test]
 async fn browsers_may_send_tracing_and_client_headers_and_read_the_budget() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let response = app
         .client
         .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
@@ -150,7 +150,7 @@ async fn browsers_may_send_tracing_and_client_headers_and_read_the_budget() {
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_refused_before_it_is_read() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let body_of = |size: usize| {
         let query = "{ partnerOrganisations { totalCount } }";
         let padding = " ".repeat(size - query.len() - 12);

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with};
+use crate::helpers::{Fixture, TestApp, error_codes};
 
 fn gid(kind: &str, id: Uuid) -> String {
     use base64::Engine;
@@ -161,7 +161,7 @@ async fn slot_status(app: &TestApp, slot: Uuid) -> SlotStatus {
 
 #[tokio::test]
 async fn a_placement_goes_from_proposal_to_outcome_each_step_by_its_side() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app, 3).await;
     let person = participant(&app, &world, "Amira").await;
     let (id, v) = propose(&app, &world, &person).await;
@@ -251,7 +251,7 @@ async fn a_placement_goes_from_proposal_to_outcome_each_step_by_its_side() {
 
 #[tokio::test]
 async fn declined_and_cancelled_placements_end_there_and_illegal_steps_change_nothing() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app, 3).await;
     let person = participant(&app, &world, "Bilal").await;
 
@@ -328,7 +328,7 @@ async fn declined_and_cancelled_placements_end_there_and_illegal_steps_change_no
 
 #[tokio::test]
 async fn a_stale_version_is_a_conflict_and_changes_nothing() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app, 3).await;
     let person = participant(&app, &world, "Chen").await;
     let (id, v) = propose(&app, &world, &person).await;
@@ -364,7 +364,7 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing() {
 
 #[tokio::test]
 async fn a_slot_fills_when_its_places_are_taken_and_opens_again_on_a_cancellation() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app, 2).await;
     let mut placements = Vec::new();
     for name in ["Dana", "Elif", "Farah"] {
@@ -447,7 +447,7 @@ async fn a_slot_fills_when_its_places_are_taken_and_opens_again_on_a_cancellatio
 
 #[tokio::test]
 async fn fifty_concurrent_accepts_for_five_places_end_with_exactly_five() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app, 5).await;
     let mut placements = Vec::new();
     for i in 0..50 {
@@ -497,7 +497,7 @@ async fn slot_op(app: &TestApp, token: &str, op: &str, input_type: &str, input: 
 
 #[tokio::test]
 async fn an_employer_edits_opens_closes_and_deletes_its_slots_with_versions() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app, 2).await;
     let slot = gid("InternshipSlot", world.slot);
 
@@ -664,7 +664,7 @@ async fn placements_stored(app: &TestApp) -> u64 {
 
 #[tokio::test]
 async fn a_retried_proposal_with_the_same_key_returns_the_first_and_another_input_conflicts() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app, 3).await;
     let first_person = participant(&app, &world, "Ines").await;
     let second_person = participant(&app, &world, "Jamal").await;

@@ -4,7 +4,7 @@
 use portalen_api::graphql::Limits;
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with_limits};
+use crate::helpers::{Fixture, TestApp, error_codes};
 
 const LIMITS: Limits = Limits {
     max_depth: 6,
@@ -40,7 +40,7 @@ fn refused(body: &Value, limit: &str) -> bool {
 }
 
 async fn app() -> (TestApp, String) {
-    let app = spawn_app_with_limits(Fixture::Demo, LIMITS).await;
+    let app = TestApp::builder().limits(LIMITS).start().await;
     let token = app.admin_token().await;
     (app, token)
 }
@@ -122,7 +122,10 @@ async fn introspection_can_be_turned_off() {
         .await;
     assert!(body["data"]["__schema"].is_null(), "{body}");
     // With the default settings it answers.
-    let open = crate::helpers::spawn_app_with(Fixture::Empty).await;
+    let open = crate::helpers::TestApp::builder()
+        .fixture(Fixture::Empty)
+        .start()
+        .await;
     let body = open
         .graphql("{ __schema { queryType { name } } }", json!({}))
         .await;

@@ -4,7 +4,7 @@
 use portalen_api::policy::Scope;
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with};
+use crate::helpers::{Fixture, TestApp, error_codes};
 
 async fn partner(app: &TestApp, slug: &str) -> String {
     portalen_api::services::partners::create_partner(
@@ -58,7 +58,7 @@ async fn mentor(app: &TestApp, token: &str, input: Value) -> String {
 
 #[tokio::test]
 async fn candidates_are_ranked_by_skills_swedish_site_and_languages_with_reasons() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let token = partner(&app, "match-a").await;
     let other = partner(&app, "match-b").await;
     let owner = portalen_api::services::partners::find_partner_by_slug(&app.db, "match-a")
@@ -187,7 +187,7 @@ async fn candidates_are_ranked_by_skills_swedish_site_and_languages_with_reasons
 
 #[tokio::test]
 async fn mentors_are_ranked_by_shared_languages_expertise_and_goal_with_room_to_spare() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let token = partner(&app, "match-m").await;
     let ahmed = person(&app, &token, json!({ "displayName": "Ahmed", "skills": ["truck", "lager"], "goal": "Starta ett bageri, a bakery of my own",
         "languages": [{ "language": "ar", "level": "NATIVE" }] })).await;

@@ -5,7 +5,7 @@
 use portalen_api::graphql::persisted::{PersistedDocuments, TrustedDocumentsMode, hash};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_codes, spawn_app, spawn_app_with_documents};
+use crate::helpers::{TestApp, error_codes, spawn_app};
 
 async fn post(app: &TestApp, token: Option<&str>, body: Value) -> Value {
     let mut request = app
@@ -99,7 +99,7 @@ async fn enforced_trusted_documents_run_only_for_their_organisations_and_nothing
     let documents =
         PersistedDocuments::from_manifest(&manifest.to_string(), TrustedDocumentsMode::Enforce)
             .expect("manifest");
-    let app = spawn_app_with_documents(documents).await;
+    let app = TestApp::builder().documents(documents).start().await;
     let af = app
         .token("arbetsformedlingen", "partner", &[], "af-staff")
         .await;

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with};
+use crate::helpers::{Fixture, TestApp, error_codes};
 
 /// Rounds per race: enough that an interleaving which breaks a rule shows.
 const ROUNDS: usize = 20;
@@ -170,7 +170,7 @@ async fn open_placements(app: &TestApp, slot: Uuid) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_proposals_of_one_participant_in_one_slot_make_exactly_one() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app).await;
     for round in 0..ROUNDS {
         let slot = slot(&app, &world, 3).await;
@@ -196,7 +196,7 @@ async fn concurrent_proposals_of_one_participant_in_one_slot_make_exactly_one() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cutting_places_while_accepts_race_never_overbooks_a_slot() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app).await;
     for round in 0..ROUNDS {
         let slot = slot(&app, &world, 5).await;
@@ -336,7 +336,7 @@ async fn assert_one_result_per_key(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_creates_with_one_idempotency_key_run_once_and_answer_alike() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app).await;
     for round in 0..ROUNDS {
         let number = portalen_api::domain::OrganisationNumber::from_nine_digits(
@@ -371,7 +371,7 @@ async fn twenty_concurrent_creates_with_one_idempotency_key_run_once_and_answer_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_proposals_with_one_idempotency_key_run_once_and_answer_alike() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app).await;
     for round in 0..ROUNDS {
         let slot = slot(&app, &world, 3).await;
@@ -392,7 +392,7 @@ async fn twenty_concurrent_proposals_with_one_idempotency_key_run_once_and_answe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_grants_of_one_consent_answer_the_one_in_force() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app).await;
     let other = portalen_api::services::partners::create_partner(
         &app.db,
@@ -440,7 +440,7 @@ async fn concurrent_grants_of_one_consent_answer_the_one_in_force() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_update_racing_an_erasure_never_writes_personal_data_back() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let world = world(&app).await;
     for round in 0..ROUNDS {
         let person = participant(&app, &world, &format!("Erasable{round}")).await;

@@ -7,20 +7,19 @@ use std::num::NonZeroU32;
 use portalen_api::ratelimit::RateLimitSettings;
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with_rate_limits};
+use crate::helpers::{TestApp, error_codes};
 
 const BUDGET: u32 = 100;
 const ANONYMOUS_BUDGET: u32 = 5;
 
 async fn app() -> TestApp {
-    spawn_app_with_rate_limits(
-        Fixture::Demo,
-        RateLimitSettings {
+    TestApp::builder()
+        .rate_limits(RateLimitSettings {
             organisation_per_minute: NonZeroU32::new(BUDGET),
             anonymous_per_minute: NonZeroU32::new(ANONYMOUS_BUDGET),
-        },
-    )
-    .await
+        })
+        .start()
+        .await
 }
 
 /// `participants(first: n) { edges { node { id } } }` costs 3n + 1.

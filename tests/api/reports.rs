@@ -9,7 +9,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, TestApp, error_codes, spawn_app_with};
+use crate::helpers::{Fixture, TestApp, error_codes};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -151,7 +151,7 @@ fn outcome(figures: &Value, outcome: &str) -> Value {
 
 #[tokio::test]
 async fn the_report_counts_a_known_fixture_and_withholds_what_could_single_someone_out() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = partner(&app, "rep-a").await;
     let b = partner(&app, "rep-b").await;
     let employer = portalen_api::services::employers::create_employer(
@@ -393,7 +393,7 @@ async fn the_report_counts_a_known_fixture_and_withholds_what_could_single_someo
 
 #[tokio::test]
 async fn a_period_that_ends_before_it_starts_is_bad_input_and_the_report_needs_its_scope() {
-    let app = spawn_app_with(Fixture::Demo).await;
+    let app = TestApp::builder().fixture(Fixture::Demo).start().await;
     let token = app
         .token("hyresbostader", "partner", &["reports:read"], "analyst")
         .await;

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, spawn_app_with};
+use crate::helpers::{Fixture, TestApp};
 
 const INTROSPECTION: &str = "{ __schema { types {
     name kind description
@@ -20,7 +20,7 @@ fn described(item: &Value) -> bool {
 
 #[tokio::test]
 async fn every_type_field_argument_and_enum_value_has_a_description() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let body = app.graphql(INTROSPECTION, json!({})).await;
     let types = body["data"]["__schema"]["types"]
         .as_array()

@@ -1,10 +1,10 @@
 use portalen_api::seed::{SeedCounts, demo, scale};
 
-use crate::helpers::{Fixture, spawn_app_with};
+use crate::helpers::{Fixture, TestApp};
 
 #[tokio::test]
 async fn the_demo_seed_is_idempotent() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let first = demo::seed_demo(&app.db).await.expect("first run");
     let second = demo::seed_demo(&app.db).await.expect("second run");
     assert_eq!(first, second);
@@ -16,7 +16,7 @@ async fn the_demo_seed_is_idempotent() {
 #[tokio::test]
 async fn the_demo_seed_has_no_real_contact_details() {
     use sea_orm::EntityTrait;
-    let app = spawn_app_with(Fixture::Demo).await;
+    let app = TestApp::builder().fixture(Fixture::Demo).start().await;
     let people = entity::participant::Entity::find()
         .all(&app.db)
         .await
@@ -34,7 +34,7 @@ async fn the_demo_seed_has_no_real_contact_details() {
 
 #[tokio::test]
 async fn the_scale_seed_loads_proportional_counts_and_is_deterministic() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let counts = scale::seed_scale(&app.db, 400).await.expect("scale seed");
     assert_eq!(counts.participants, 400);
     assert_eq!(counts.employers, 20);

@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use uuid::Uuid;
 
-use crate::helpers::{Fixture, TestApp, spawn_app_with};
+use crate::helpers::{Fixture, TestApp};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -199,7 +199,7 @@ const PLACEMENTS: &str =
 
 #[tokio::test]
 async fn a_subscriber_receives_its_own_placements_and_nothing_of_another_organisation() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = org(&app, "sub-a", 1).await;
     let b = org(&app, "sub-b", 2).await;
     let mut watch_a = connect(&app.address, &a.token).await.expect("a connects");
@@ -265,7 +265,7 @@ async fn a_subscriber_receives_its_own_placements_and_nothing_of_another_organis
 
 #[tokio::test]
 async fn slot_posted_delivers_open_slots_only_and_a_bad_token_is_refused() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = org(&app, "sub-s", 3).await;
     assert!(
         connect(&app.address, "not-a-token").await.is_none(),
@@ -307,7 +307,7 @@ async fn slot_posted_delivers_open_slots_only_and_a_bad_token_is_refused() {
 
 #[tokio::test]
 async fn two_instances_on_one_postgresql_both_deliver_an_event() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     if !app.on_postgres() {
         eprintln!("fan-out across instances needs PostgreSQL; runs in the PostgreSQL pass");
         return;
@@ -385,7 +385,7 @@ fn close_code(message: Option<Message>) -> Option<u16> {
 
 #[tokio::test]
 async fn a_refused_token_closes_the_socket_with_4401() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     for token in ["not-a-token", ""] {
         let (_, first) = open_with(&app.address, token).await;
         assert_eq!(close_code(first), Some(4401), "{token:?}");
@@ -394,7 +394,7 @@ async fn a_refused_token_closes_the_socket_with_4401() {
 
 #[tokio::test]
 async fn the_socket_closes_with_4401_when_its_token_expires() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     org(&app, "sub-exp", 5).await;
     let keys = portalen_api::auth::KeyRing::from_pems(&app.signing_pem, &[]).expect("keys");
     let short = portalen_api::auth::token::issue(
@@ -425,7 +425,7 @@ async fn the_socket_closes_with_4401_when_its_token_expires() {
 
 #[tokio::test]
 async fn suspending_the_organisation_closes_its_sockets_with_4401_before_any_event() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = org(&app, "sub-sus", 6).await;
     org(&app, "sub-adm", 8).await;
     let admin = app.token("sub-adm", "administrator", &[], "adm").await;
@@ -460,7 +460,7 @@ async fn suspending_the_organisation_closes_its_sockets_with_4401_before_any_eve
 
 #[tokio::test]
 async fn losing_a_scope_closes_the_socket_with_4403_and_personal_fields_flow_audited_until_then() {
-    let app = spawn_app_with(Fixture::Empty).await;
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = org(&app, "sub-scope", 7).await;
     let mut socket = connect(&app.address, &a.token).await.expect("connects");
     subscribe(

@@ -7,13 +7,16 @@ use std::time::{Duration, Instant};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app_with_request_timeout;
+use crate::helpers::TestApp;
 
 const CREATE: &str = "mutation { createParticipant(input: { displayName: \"Väntar\", consentPurpose: \"Matchning\" }) { participant { id } } }";
 
 #[tokio::test]
 async fn a_request_blocked_past_the_timeout_answers_503_and_leaves_nothing() {
-    let app = spawn_app_with_request_timeout(Duration::from_secs(1)).await;
+    let app = TestApp::builder()
+        .request_timeout(Duration::from_secs(1))
+        .start()
+        .await;
     let token = app.admin_token().await;
     let before = app.participant_count().await;
 

@@ -8,7 +8,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use portalen_api::auth::KeyRing;
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, error_codes, spawn_app, spawn_app_with_keys};
+use crate::helpers::{TestApp, error_codes, spawn_app};
 
 const VIEWER: &str = "{ viewer { subject role scopes organisation { slug } } }";
 
@@ -246,7 +246,10 @@ async fn rotation_accepts_old_tokens_until_the_old_key_is_retired() {
     let new = portalen_api::auth::keys::generate_pem().expect("pem");
     let old_token = sign(&old, &claims(json!({})));
 
-    let rotating = spawn_app_with_keys(Fixture::Demo, &new, std::slice::from_ref(&old)).await;
+    let rotating = TestApp::builder()
+        .keys(&new, std::slice::from_ref(&old))
+        .start()
+        .await;
     let body = rotating.graphql_as(&old_token, VIEWER, json!({})).await;
     assert_eq!(body["data"]["viewer"]["role"], "PARTNER", "{body}");
     // New tokens are signed with the new key, and both keys are published.
@@ -264,7 +267,7 @@ async fn rotation_accepts_old_tokens_until_the_old_key_is_retired() {
         .expect("json");
     assert_eq!(jwks["keys"].as_array().map(Vec::len), Some(2));
 
-    let retired = spawn_app_with_keys(Fixture::Demo, &new, &[]).await;
+    let retired = TestApp::builder().keys(&new, &[]).start().await;
     assert_refused(&retired, &format!("Bearer {old_token}"), "retired key").await;
 }
 
