@@ -32,14 +32,41 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// A new, empty database on the backend `DATABASE_URL` names (SQLite if unset).
     pub async fn create() -> Self {
+        Self::create_from(None).await
+    }
+
+    /// A new database holding `fixture`, ready for the app. On PostgreSQL it
+    /// is cloned (`CREATE DATABASE ... TEMPLATE`) from a template migrated
+    /// and seeded once (see [`template`]), as crates.io's test harness does;
+    /// on SQLite it is migrated and seeded in place.
+    pub async fn with_fixture(fixture: Fixture) -> Self {
+        let postgres = std::env::var("DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"));
+        if postgres {
+            let template = template(fixture).await;
+            return Self::create_from(Some(&template)).await;
+        }
+        let database = Self::create().await;
+        let db = portalen_api::db::connect(&database.settings())
+            .await
+            .expect("connect");
+        fill(&db, fixture).await;
+        db.close().await.expect("close");
+        database
+    }
+
+    async fn create_from(template: Option<&str>) -> Self {
         match std::env::var("DATABASE_URL") {
             Ok(url) if url.starts_with("postgres") => {
                 let name = format!("portalen_test_{}", uuid::Uuid::new_v4().simple());
                 let admin = Database::connect(&url)
                     .await
                     .expect("connect to the PostgreSQL server");
+                let create = match template {
+                    Some(template) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
+                    None => format!("CREATE DATABASE \"{name}\""),
+                };
                 admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .execute_unprepared(&create)
                     .await
                     .expect("create the test database");
                 admin.close().await.expect("close the admin connection");
@@ -125,6 +152,125 @@ impl Drop for TestDatabase {
         })
         .join();
     }
+}
+
+/// Migrates `db` and loads `fixture` into it.
+async fn fill(db: &DatabaseConnection, fixture: Fixture) {
+    portalen_api::db::migrate(db).await.expect("migrate");
+    if fixture == Fixture::Demo {
+        portalen_api::seed::demo::seed_demo(db)
+            .await
+            .expect("seed the demo network");
+    }
+}
+
+/// The PostgreSQL template holding `fixture`, made once per content: its
+/// name carries a hash of the migrations and the demo seed, so a changed
+/// migration or seed makes a new template (and older ones are removed).
+/// Test processes that start together take turns through an advisory lock;
+/// a template is renamed into place only once complete, and takes no
+/// connections, so clones never see it half-made or busy.
+async fn template(fixture: Fixture) -> String {
+    static EMPTY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    static DEMO: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let cell = match fixture {
+        Fixture::Empty => &EMPTY,
+        Fixture::Demo => &DEMO,
+    };
+    cell.get_or_init(|| make_template(fixture)).await.clone()
+}
+
+async fn make_template(fixture: Fixture) -> String {
+    use migration::{Migrator, MigratorTrait};
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for migration in Migrator::migrations() {
+        migration.name().hash(&mut hasher);
+    }
+    include_str!("../../api/src/seed/demo.rs").hash(&mut hasher);
+    include_str!("../../api/src/seed/demo/network.rs").hash(&mut hasher);
+    include_str!("../../api/src/seed.rs").hash(&mut hasher);
+    let content = hasher.finish();
+    let kind = match fixture {
+        Fixture::Empty => "empty",
+        Fixture::Demo => "demo",
+    };
+    let name = format!("portalen_template_{kind}_{content:016x}");
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    // One connection, so the session's advisory lock is held and released
+    // on it.
+    let mut options = sea_orm::ConnectOptions::new(url.clone());
+    options.max_connections(1).min_connections(1);
+    let admin = Database::connect(options)
+        .await
+        .expect("connect to the PostgreSQL server");
+    let lock = i64::from_ne_bytes(content.to_ne_bytes());
+    admin
+        .execute_unprepared(&format!("SELECT pg_advisory_lock({lock})"))
+        .await
+        .expect("take the template lock");
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT 1 AS one FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await
+        .expect("look for the template")
+        .is_some();
+    if !exists {
+        let building = format!("{name}_building");
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+            ))
+            .await
+            .expect("drop a half-made template");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{building}\""))
+            .await
+            .expect("create the template");
+        let db = Database::connect(with_database(&url, &building))
+            .await
+            .expect("connect to the template");
+        fill(&db, fixture).await;
+        db.close().await.expect("close the template");
+        for statement in [
+            format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""),
+            format!("ALTER DATABASE \"{name}\" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"),
+        ] {
+            admin
+                .execute_unprepared(&statement)
+                .await
+                .expect("finish the template");
+        }
+        // Templates of older migrations or seeds of this fixture go.
+        let stale = admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                format!(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'portalen_template_{kind}_%' \
+                     AND datname <> '{name}' AND datname NOT LIKE '%_building'"
+                ),
+            ))
+            .await
+            .unwrap_or_default();
+        for row in stale {
+            if let Ok(old) = row.try_get::<String>("", "datname") {
+                let _ = admin
+                    .execute_unprepared(&format!("ALTER DATABASE \"{old}\" WITH IS_TEMPLATE false"))
+                    .await;
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{old}\""))
+                    .await;
+            }
+        }
+    }
+    admin
+        .execute_unprepared(&format!("SELECT pg_advisory_unlock({lock})"))
+        .await
+        .expect("release the template lock");
+    admin.close().await.expect("close the admin connection");
+    name
 }
 
 /// `url` with its database name replaced by `name`.
@@ -280,16 +426,10 @@ async fn start(
     if let Ok(filter) = std::env::var("TEST_LOG") {
         let _ = portalen_api::telemetry::init(&filter, portalen_api::config::LogFormat::Pretty);
     }
-    let database = TestDatabase::create().await;
+    let database = TestDatabase::with_fixture(fixture).await;
     let mut db = portalen_api::db::connect(&database.settings())
         .await
         .expect("connect");
-    portalen_api::db::migrate(&db).await.expect("migrate");
-    if fixture == Fixture::Demo {
-        portalen_api::seed::demo::seed_demo(&db)
-            .await
-            .expect("seed the demo network");
-    }
     let statements = Arc::new(AtomicU64::new(0));
     let counter = statements.clone();
     db.set_metric_callback(move |_| {
