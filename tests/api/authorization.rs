@@ -47,6 +47,31 @@ struct Side {
     fresh_slot: Uuid,
 }
 
+impl Side {
+    /// A row of this side, by the name `authorization.yaml` uses.
+    fn row(&self, name: &str) -> Uuid {
+        match name {
+            "partner" => self.partner,
+            "employer" => self.employer,
+            "participant" => self.participant,
+            "mentor" => self.mentor,
+            "draft_slot" => self.draft_slot,
+            "open_slot" => self.open_slot,
+            "placement" => self.placement,
+            "client" => self.client,
+            "mentorship" => self.mentorship,
+            "consent" => self.consent,
+            "spare_mentorship" => self.spare_mentorship,
+            "spare_consent" => self.spare_consent,
+            "roomy_mentor" => self.roomy_mentor,
+            "fresh" => self.fresh,
+            "fresh_placement" => self.fresh_placement,
+            "fresh_slot" => self.fresh_slot,
+            other => panic!("authorization.yaml names no row {other}"),
+        }
+    }
+}
+
 async fn insert_person(db: &sea_orm::DatabaseConnection, name: &str) -> Uuid {
     let now = Utc::now();
     let id = Uuid::now_v7();
@@ -408,7 +433,8 @@ async fn token_for(app: &TestApp, side: &Side, role: &str) -> String {
 }
 
 /// What a cell expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Expect {
     /// Succeeds, with data.
     Ok,
@@ -421,934 +447,116 @@ enum Expect {
 }
 use Expect::*;
 
-/// One operation: its root field, how to call it against a target side, and
-/// the expected outcome per role, for (own, other).
+/// Per role, what it expects on its own organisation's rows and on the
+/// other's. Every role must be named.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expectations {
+    administrator: [Expect; 2],
+    partner: [Expect; 2],
+    employer: [Expect; 2],
+    mentor: [Expect; 2],
+    participant: [Expect; 2],
+}
+
+/// One operation of the matrix, as `authorization.yaml` lists it: its root
+/// field, how to call it against a target side, and what each role expects.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Op {
-    field: &'static str,
+    field: String,
+    #[serde(default)]
     mutation: bool,
-    call: fn(&Side, i32) -> (String, Value),
+    query: String,
+    #[serde(default)]
+    variables: Value,
     /// The id that marks the target row in a list result.
-    marker: fn(&Side) -> String,
-    expect: [(Expect, Expect); 5],
+    marker: Option<String>,
+    expect: Expectations,
 }
 
-fn no_marker(_: &Side) -> String {
-    String::new()
+impl Op {
+    /// (own rows, other organisation's rows) for `role`.
+    fn expect(&self, role: &str) -> (Expect, Expect) {
+        let [own, other] = match role {
+            "administrator" => self.expect.administrator,
+            "partner" => self.expect.partner,
+            "employer" => self.expect.employer,
+            "mentor" => self.expect.mentor,
+            "participant" => self.expect.participant,
+            other => panic!("no role {other}"),
+        };
+        (own, other)
+    }
+
+    /// The query and its variables against `target`, its placement at
+    /// `version`.
+    fn call(&self, target: &Side, version: i32) -> (String, Value) {
+        let mut variables = self.variables.clone();
+        fill(&mut variables, target, version);
+        if variables.is_null() {
+            variables = json!({});
+        }
+        (self.query.clone(), variables)
+    }
+
+    /// The id that marks the target row in a list result ("" for none).
+    fn marker(&self, target: &Side) -> String {
+        match &self.marker {
+            Some(placeholder) => match placeholder_value(placeholder, target, 0) {
+                Value::String(id) => id,
+                other => panic!("{placeholder} is not an id: {other}"),
+            },
+            None => String::new(),
+        }
+    }
 }
 
+/// The value of a placeholder of `authorization.yaml` for `target`.
+fn placeholder_value(placeholder: &str, target: &Side, version: i32) -> Value {
+    match placeholder {
+        "$slug" => json!(target.slug),
+        "$version" => json!(version),
+        "$all_scopes" => json!(Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        "$organisation_number" => {
+            let number = portalen_api::domain::OrganisationNumber::from_nine_digits(
+                559_700_000 + NEXT_NUMBER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+            )
+            .expect("number");
+            json!(number.to_string())
+        }
+        _ => {
+            let (kind, row) = placeholder
+                .strip_prefix('$')
+                .and_then(|p| p.split_once(':'))
+                .unwrap_or_else(|| panic!("unknown placeholder {placeholder}"));
+            json!(gid(kind, target.row(row)))
+        }
+    }
+}
+
+/// Replaces every placeholder string inside `value`.
+fn fill(value: &mut Value, target: &Side, version: i32) {
+    match value {
+        Value::String(text) if text.starts_with('$') => {
+            *value = placeholder_value(text, target, version);
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| fill(v, target, version)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| fill(v, target, version)),
+        _ => {}
+    }
+}
+
+/// The operations of the matrix.
 fn ops() -> Vec<Op> {
-    vec![
-        Op {
-            field: "node",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { node(id: $id) { id ... on Participant { displayName } } }"
-                        .into(),
-                    json!({ "id": gid("Participant", s.participant) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-            ],
-        },
-        Op {
-            field: "nodes",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Placement { status } } }"
-                        .into(),
-                    json!({ "ids": [gid("Placement", s.placement)] }),
-                )
-            },
-            marker: |s| gid("Placement", s.placement),
-            expect: [
-                (Sees, Sees),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-            ],
-        },
-        Op {
-            field: "viewer",
-            mutation: false,
-            call: |_, _| ("{ viewer { role } }".into(), json!({})),
-            marker: no_marker,
-            expect: [(Ok, Ok); 5],
-        },
-        Op {
-            field: "partnerOrganisations",
-            mutation: false,
-            call: |_, _| {
-                (
-                    "{ partnerOrganisations(first: 100) { edges { node { id slug } } } }".into(),
-                    json!({}),
-                )
-            },
-            marker: |s| gid("PartnerOrganisation", s.partner),
-            expect: [(Sees, Sees); 5],
-        },
-        Op {
-            field: "partnerOrganisation",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($slug: String!) { partnerOrganisation(slug: $slug) { id name } }".into(),
-                    json!({ "slug": s.slug }),
-                )
-            },
-            marker: no_marker,
-            expect: [(Ok, Ok); 5],
-        },
-        Op {
-            field: "employers",
-            mutation: false,
-            call: |_, _| {
-                (
-                    "{ employers(first: 100) { edges { node { id name } } } }".into(),
-                    json!({}),
-                )
-            },
-            marker: |s| gid("Employer", s.employer),
-            expect: [(Sees, Sees); 5],
-        },
-        Op {
-            field: "employer",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { employer(id: $id) { id name } }".into(),
-                    json!({ "id": gid("Employer", s.employer) }),
-                )
-            },
-            marker: no_marker,
-            expect: [(Ok, Ok); 5],
-        },
-        Op {
-            field: "openInternshipSlots",
-            mutation: false,
-            call: |_, _| {
-                (
-                    "{ openInternshipSlots(first: 100) { edges { node { id } } } }".into(),
-                    json!({}),
-                )
-            },
-            marker: |s| gid("InternshipSlot", s.open_slot),
-            expect: [(Sees, Sees); 5],
-        },
-        Op {
-            field: "internshipSlots",
-            mutation: false,
-            call: |_, _| {
-                (
-                    "{ internshipSlots(first: 100) { totalCount edges { node { id status } } } }"
-                        .into(),
-                    json!({}),
-                )
-            },
-            marker: |s| gid("InternshipSlot", s.draft_slot),
-            expect: [
-                (Sees, Sees),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Hidden, Hidden),
-                (Hidden, Hidden),
-            ],
-        },
-        Op {
-            field: "internshipSlot",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { internshipSlot(id: $id) { id title } }".into(),
-                    json!({ "id": gid("InternshipSlot", s.draft_slot) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (NotFound, NotFound),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "participants",
-            mutation: false,
-            call: |_, _| {
-                (
-                    "{ participants(first: 100) { totalCount edges { node { id displayName } } } }"
-                        .into(),
-                    json!({}),
-                )
-            },
-            marker: |s| gid("Participant", s.participant),
-            expect: [
-                (Sees, Sees),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-            ],
-        },
-        Op {
-            field: "participant",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { participant(id: $id) { id displayName } }".into(),
-                    json!({ "id": gid("Participant", s.participant) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-            ],
-        },
-        Op {
-            field: "placements",
-            mutation: false,
-            call: |_, _| {
-                ("{ placements(first: 100) { totalCount edges { node { id participant { displayName } mentor { givenName } } } } }".into(), json!({}))
-            },
-            marker: |s| gid("Placement", s.placement),
-            expect: [
-                (Sees, Sees),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-            ],
-        },
-        Op {
-            field: "placement",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { placement(id: $id) { id status } }".into(),
-                    json!({ "id": gid("Placement", s.placement) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-            ],
-        },
-        Op {
-            field: "mentors",
-            mutation: false,
-            call: |_, _| {
-                ("{ mentors(first: 100) { totalCount edges { node { id givenName spareCapacity } } } }".into(), json!({}))
-            },
-            marker: |s| gid("Mentor", s.mentor),
-            expect: [
-                (Sees, Sees),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-            ],
-        },
-        Op {
-            field: "mentor",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { mentor(id: $id) { id givenName languages } }".into(),
-                    json!({ "id": gid("Mentor", s.mentor) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-            ],
-        },
-        Op {
-            field: "mentorships",
-            mutation: false,
-            call: |_, _| {
-                ("{ mentorships(first: 100) { totalCount edges { node { id current mentor { givenName } } } } }".into(), json!({}))
-            },
-            marker: |s| gid("Mentorship", s.mentorship),
-            expect: [
-                (Sees, Sees),
-                (Sees, Hidden),
-                (Hidden, Hidden),
-                (Sees, Hidden),
-                (Sees, Hidden),
-            ],
-        },
-        Op {
-            field: "mentorship",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { mentorship(id: $id) { id startedOn participant { displayName } } }".into(),
-                    json!({ "id": gid("Mentorship", s.mentorship) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (NotFound, NotFound),
-                (Ok, NotFound),
-                (Ok, NotFound),
-            ],
-        },
-        Op {
-            field: "consents",
-            mutation: false,
-            call: |_, _| {
-                ("{ consents(first: 100) { totalCount edges { node { id purpose inForce partnerOrganisation { slug } } } } }".into(), json!({}))
-            },
-            marker: |s| gid("Consent", s.consent),
-            expect: [
-                (Sees, Sees),
-                (Sees, Hidden),
-                (Hidden, Hidden),
-                (Hidden, Hidden),
-                (Sees, Hidden),
-            ],
-        },
-        Op {
-            field: "consent",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { consent(id: $id) { id grantedAt participant { displayName } } }".into(),
-                    json!({ "id": gid("Consent", s.consent) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (NotFound, NotFound),
-                (NotFound, NotFound),
-                (Ok, NotFound),
-            ],
-        },
-        Op {
-            field: "auditEvents",
-            mutation: false,
-            call: |_, _| {
-                (
-                    "{ auditEvents(first: 5) { totalCount edges { node { actor kind operation } } } }".into(),
-                    json!({}),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "participantExport",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($id: ID!) { participantExport(id: $id) }".into(),
-                    json!({ "id": gid("Participant", s.participant) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Ok, NotFound),
-            ],
-        },
-        Op {
-            field: "impactReport",
-            mutation: false,
-            call: |_, _| {
-                (
-                    "{ impactReport(from: \"2026-01-01\", until: \"2026-12-31\") { total { participantsTakingPart { value suppressed } } } }".into(),
-                    json!({}),
-                )
-            },
-            marker: no_marker,
-            expect: [(Ok, Ok); 5],
-        },
-        Op {
-            field: "suggestedCandidates",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($slot: ID!) { suggestedCandidates(slot: $slot) { score participant { id displayName } reasons { factor points } } }".into(),
-                    json!({ "slot": gid("InternshipSlot", s.open_slot) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "suggestedMentors",
-            mutation: false,
-            call: |s, _| {
-                (
-                    "query($p: ID!) { suggestedMentors(participant: $p) { score mentor { id } reasons { detail } } }".into(),
-                    json!({ "p": gid("Participant", s.participant) }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "apiClients",
-            mutation: false,
-            call: |_, _| {
-                (
-                    "{ apiClients(first: 100) { edges { node { id clientId } } } }".into(),
-                    json!({}),
-                )
-            },
-            marker: |s| gid("ApiClient", s.client),
-            expect: [
-                (Sees, Sees),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "createParticipant",
-            mutation: true,
-            call: |_, _| {
-                (
-                "mutation($input: CreateParticipantInput!) { createParticipant(input: $input) { participant { id } userErrors { message } } }".into(),
-                json!({ "input": { "displayName": "Ny", "consentPurpose": "Matchning" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "updateParticipant",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: UpdateParticipantInput!) { updateParticipant(input: $input) { participant { id } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Participant", s.participant), "goal": "Nytt mål" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "createEmployer",
-            mutation: true,
-            call: |_, _| {
-                let number = portalen_api::domain::OrganisationNumber::from_nine_digits(
-                    559_700_000 + NEXT_NUMBER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
-                )
-                .expect("number");
-                (
-                    "mutation($input: CreateEmployerInput!) { createEmployer(input: $input) { employer { id } userErrors { message } } }".into(),
-                    json!({ "input": { "name": "Ny arbetsplats", "organisationNumber": number.to_string() } }),
-                )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "updateEmployer",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: UpdateEmployerInput!) { updateEmployer(input: $input) { employer { id } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Employer", s.employer), "industry": "logistics" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, Forbidden),
-                (Ok, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "createMentor",
-            mutation: true,
-            call: |_, _| {
-                (
-                "mutation($input: CreateMentorInput!) { createMentor(input: $input) { mentor { id } userErrors { message } } }".into(),
-                json!({ "input": { "givenName": "Ny mentor", "capacity": 2, "languages": ["sv"] } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "updateMentor",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: UpdateMentorInput!) { updateMentor(input: $input) { mentor { id } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Mentor", s.mentor), "capacity": 3 } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, NotFound),
-                (Ok, NotFound),
-                (Forbidden, NotFound),
-            ],
-        },
-        Op {
-            field: "postInternshipSlot",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: PostInternshipSlotInput!) { postInternshipSlot(input: $input) { internshipSlot { id } userErrors { message } } }".into(),
-                json!({ "input": { "employerId": gid("Employer", s.employer), "title": "Ny plats", "kind": "INTERNSHIP", "places": 1, "startsOn": "2027-03-01" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, Forbidden),
-                (Ok, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "reschedulePlacement",
-            mutation: true,
-            call: |s, version| {
-                (
-                "mutation($input: ReschedulePlacementInput!) { reschedulePlacement(input: $input) { placement { id version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Placement", s.placement), "startsOn": "2027-01-10", "endsOn": "2027-03-10", "version": version } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, NotFound),
-                (Forbidden, NotFound),
-                (Forbidden, NotFound),
-            ],
-        },
-        Op {
-            field: "startMentorship",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: StartMentorshipInput!) { startMentorship(input: $input) { mentorship { id current } userErrors { message } } }".into(),
-                json!({ "input": { "mentorId": gid("Mentor", s.roomy_mentor), "participantId": gid("Participant", s.fresh) } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "endMentorship",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: EndMentorshipInput!) { endMentorship(input: $input) { mentorship { id current } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Mentorship", s.spare_mentorship) } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Ok, NotFound),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "grantConsent",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: GrantConsentInput!) { grantConsent(input: $input) { consent { id inForce } userErrors { message } } }".into(),
-                json!({ "input": { "participantId": gid("Participant", s.fresh), "partnerOrganisationId": gid("PartnerOrganisation", s.partner), "purpose": "Matchning" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "revokeConsent",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: RevokeConsentInput!) { revokeConsent(input: $input) { consent { id inForce } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Consent", s.spare_consent) } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "eraseParticipant",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: EraseParticipantInput!) { eraseParticipant(input: $input) { participant { id erasedAt } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Participant", s.fresh) } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "proposePlacement",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: ProposePlacementInput!) { proposePlacement(input: $input) { placement { id status } userErrors { message } } }".into(),
-                json!({ "input": { "participantId": gid("Participant", s.fresh), "slotId": gid("InternshipSlot", s.open_slot) } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "acceptPlacement",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: PlacementTransitionInput!) { acceptPlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1 } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, NotFound),
-                (Ok, NotFound),
-                (NotFound, NotFound),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "declinePlacement",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: PlacementTransitionInput!) { declinePlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1 } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, NotFound),
-                (Ok, NotFound),
-                (NotFound, NotFound),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "startPlacement",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: PlacementTransitionInput!) { startPlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1 } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (NotFound, NotFound),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "cancelPlacement",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: PlacementTransitionInput!) { cancelPlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1 } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (NotFound, NotFound),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "completePlacement",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: CompletePlacementInput!) { completePlacement(input: $input) { placement { id status version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("Placement", s.fresh_placement), "version": 1, "outcome": "WORK" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Forbidden, NotFound),
-                (NotFound, NotFound),
-                (NotFound, NotFound),
-            ],
-        },
-        Op {
-            field: "updateInternshipSlot",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: UpdateInternshipSlotInput!) { updateInternshipSlot(input: $input) { internshipSlot { id status version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("InternshipSlot", s.fresh_slot), "version": 1, "title": "Renamed" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, Forbidden),
-                (Ok, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "closeInternshipSlot",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: InternshipSlotVersionInput!) { closeInternshipSlot(input: $input) { internshipSlot { id status version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("InternshipSlot", s.fresh_slot), "version": 1 } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, Forbidden),
-                (Ok, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "openInternshipSlot",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: InternshipSlotVersionInput!) { openInternshipSlot(input: $input) { internshipSlot { id status version } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("InternshipSlot", s.fresh_slot), "version": 1 } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "deleteInternshipSlot",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: DeleteInternshipSlotInput!) { deleteInternshipSlot(input: $input) { deletedInternshipSlotId userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("InternshipSlot", s.fresh_slot) } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Ok, NotFound),
-                (Ok, NotFound),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "setPartnerGrant",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: SetPartnerGrantInput!) { setPartnerGrant(input: $input) { partnerOrganisation { slug } userErrors { message } } }".into(),
-                json!({ "input": { "slug": s.slug, "scopes": Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>() } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "setPartnerStatus",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: SetPartnerStatusInput!) { setPartnerStatus(input: $input) { partnerOrganisation { status } userErrors { message } } }".into(),
-                json!({ "input": { "slug": s.slug, "status": "ACTIVE" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "createApiClient",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: CreateApiClientInput!) { createApiClient(input: $input) { apiClient { id } userErrors { message } } }".into(),
-                json!({ "input": { "partnerSlug": s.slug, "name": "matrix" } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-        Op {
-            field: "revokeApiClient",
-            mutation: true,
-            call: |s, _| {
-                (
-                "mutation($input: RevokeApiClientInput!) { revokeApiClient(input: $input) { apiClient { id } userErrors { message } } }".into(),
-                json!({ "input": { "id": gid("ApiClient", s.client) } }),
-            )
-            },
-            marker: no_marker,
-            expect: [
-                (Ok, Ok),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-                (Forbidden, Forbidden),
-            ],
-        },
-    ]
+    serde_yaml::from_str(include_str!("authorization.yaml")).expect("authorization.yaml")
 }
 
 fn check(op: &Op, expect: Expect, target: &Side, body: &Value) -> Result<(), String> {
     let codes = error_codes(body);
-    let data = &body["data"][op.field];
+    let data = &body["data"][op.field.as_str()];
     let text = body.to_string();
-    let marker = (op.marker)(target);
+    let marker = op.marker(target);
     let user_errors_empty = !op.mutation || data["userErrors"] == json!([]);
     let ok = match expect {
         Ok => codes.is_empty() && !data.is_null() && user_errors_empty,
@@ -1381,21 +589,22 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
     let mut failures = Vec::new();
     let mut cells = 0;
     for (own, other) in [(&a, &b), (&b, &a)] {
-        for (r, role) in ROLES.iter().enumerate() {
+        for role in ROLES {
             let token = token_for(&app, own, role).await;
             for op in ops() {
-                for (side, expect) in [(own, op.expect[r].0), (other, op.expect[r].1)] {
+                let (own_expect, other_expect) = op.expect(role);
+                for (side, expect) in [(own, own_expect), (other, other_expect)] {
                     let mut target = side.clone();
-                    if let Some(status) = fresh_status(op.field) {
+                    if let Some(status) = fresh_status(&op.field) {
                         (target.fresh, target.fresh_placement) =
                             fresh_person(&app, side, status).await;
                     }
-                    if let Some(status) = fresh_slot_status(op.field) {
+                    if let Some(status) = fresh_slot_status(&op.field) {
                         target.fresh_slot = fresh_slot(&app, side, status).await;
                     }
                     let target = &target;
                     let version = current_version(&app, target.placement).await;
-                    let (query, variables) = (op.call)(target, version);
+                    let (query, variables) = op.call(target, version);
                     let body = app.graphql_as(&token, &query, variables).await;
                     cells += 1;
                     let whose = if std::ptr::eq(side, own) {
@@ -1411,7 +620,7 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
                     }
                     // Whatever the cell, no personal value of the other
                     // organisation's participant reaches a non-administrator.
-                    if *role != "administrator" && !op.mutation {
+                    if role != "administrator" && !op.mutation {
                         let text = body.to_string();
                         for leak in [
                             &other.participant_name,
@@ -1451,7 +660,7 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
     let mutations: BTreeSet<String> = ops()
         .iter()
         .filter(|op| op.mutation)
-        .map(|op| op.field.to_owned())
+        .map(|op| op.field.clone())
         .collect();
     assert_eq!(audited, mutations, "every mutation is audited");
 }
@@ -1467,16 +676,16 @@ async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused
         .await;
     for op in ops() {
         let mut target = a.clone();
-        if let Some(status) = fresh_status(op.field) {
+        if let Some(status) = fresh_status(&op.field) {
             (target.fresh, target.fresh_placement) = fresh_person(&app, &a, status).await;
         }
-        if let Some(status) = fresh_slot_status(op.field) {
+        if let Some(status) = fresh_slot_status(&op.field) {
             target.fresh_slot = fresh_slot(&app, &a, status).await;
         }
-        let (query, variables) = (op.call)(&target, current_version(&app, a.placement).await);
+        let (query, variables) = op.call(&target, current_version(&app, a.placement).await);
         let body = app.graphql_as(&scopeless, &query, variables.clone()).await;
         let anonymous = app.graphql(&query, variables).await;
-        if public.contains(op.field) {
+        if public.contains(op.field.as_str()) {
             assert!(
                 error_codes(&body).is_empty() && error_codes(&anonymous).is_empty(),
                 "{}: {body} {anonymous}",
@@ -1517,7 +726,7 @@ async fn the_matrix_covers_every_operation() {
             schema_ops.insert(field["name"].as_str().expect("name").to_owned());
         }
     }
-    let matrix: BTreeSet<String> = ops().iter().map(|op| op.field.to_owned()).collect();
+    let matrix: BTreeSet<String> = ops().iter().map(|op| op.field.clone()).collect();
     assert_eq!(
         schema_ops, matrix,
         "add every new operation to the authorization matrix"
