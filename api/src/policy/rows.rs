@@ -244,3 +244,174 @@ pub fn consents(caller: &Caller) -> Condition {
         _ => nothing(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The row policy's table, role by role: each rule rendered as the SQL
+    //! it adds, so a changed rule shows here before the leak matrix runs.
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+    use crate::policy::Scope;
+
+    fn caller(role: Role, principal: Principal) -> Caller {
+        Caller {
+            subject: "test".to_owned(),
+            role,
+            principal,
+            organisation_id: Uuid::from_u128(0x0a),
+            organisation_slug: "own".to_owned(),
+            scopes: Scope::ALL.into_iter().collect(),
+        }
+    }
+
+    /// The WHERE clause `condition` adds to a query of `entity`, on SQLite.
+    fn rule<E: EntityTrait + Default>(_: E, condition: Condition) -> String {
+        let sql = E::find()
+            .filter(condition)
+            .build(DbBackend::Sqlite)
+            .to_string();
+        let clause = match sql.split_once(" WHERE ") {
+            Some((_, clause)) => clause.to_owned(),
+            None => "TRUE".to_owned(),
+        };
+        if clause == "TRUE" {
+            "(all)".to_owned()
+        } else {
+            clause
+        }
+    }
+
+    const OWN: &str = "'00000000-0000-0000-0000-00000000000a'";
+
+    /// Every role and principal, with one row of the table per kind.
+    fn callers() -> Vec<(&'static str, Caller)> {
+        let id = Uuid::from_u128(0x0b);
+        vec![
+            (
+                "administrator",
+                caller(Role::Administrator, Principal::Organisation),
+            ),
+            ("partner", caller(Role::Partner, Principal::Organisation)),
+            ("employer", caller(Role::Employer, Principal::Employer(id))),
+            ("mentor", caller(Role::Mentor, Principal::Mentor(id))),
+            (
+                "participant",
+                caller(Role::Participant, Principal::Participant(id)),
+            ),
+            // A personal role without its principal sees nothing.
+            (
+                "employer without principal",
+                caller(Role::Employer, Principal::Organisation),
+            ),
+        ]
+    }
+
+    fn nothing_rule() -> &'static str {
+        "1 = 0"
+    }
+
+    #[test]
+    fn participants_each_role_sees_as_the_table_says() {
+        for (name, caller) in callers() {
+            let sql = rule(participant::Entity, participants(&caller));
+            let principal = "'00000000-0000-0000-0000-00000000000b'";
+            let holds = match name {
+                "administrator" => sql == "(all)",
+                "partner" => {
+                    sql.starts_with("EXISTS")
+                        && sql.contains("\"consent\".\"partner_organisation_id\" = ")
+                        && sql.contains("\"revoked_at\" IS NULL")
+                        && sql.contains("UNION ALL")
+                        && sql.contains("\"responsible_partner_id\" = ")
+                        && sql.contains("'active'")
+                        && sql.matches(OWN).count() == 2
+                }
+                "employer" => sql.contains("\"employer_id\" = ") && sql.contains(principal),
+                "mentor" => {
+                    sql.contains("\"mentorship\"")
+                        && sql.contains("\"ended_on\" IS NULL")
+                        && sql.contains(principal)
+                }
+                "participant" => sql == format!("\"participant\".\"id\" = {principal}"),
+                _ => sql == nothing_rule(),
+            };
+            assert!(holds, "{name}: {sql}");
+        }
+    }
+
+    #[test]
+    fn placements_each_role_sees_as_the_table_says() {
+        for (name, caller) in callers() {
+            let sql = rule(placement::Entity, placements(&caller));
+            let holds = match name {
+                "administrator" => sql == "(all)",
+                "partner" => sql == format!("\"placement\".\"responsible_partner_id\" = {OWN}"),
+                "employer" => sql.starts_with("\"placement\".\"employer_id\" = "),
+                "mentor" => sql.contains("\"mentor_id\" = ") && sql.contains(" OR "),
+                "participant" => sql.starts_with("\"placement\".\"participant_id\" = "),
+                _ => sql == nothing_rule(),
+            };
+            assert!(holds, "{name}: {sql}");
+            let change = rule(placement::Entity, changeable_placements(&caller));
+            let may_change = match name {
+                "administrator" => change == "(all)",
+                "partner" => change == sql,
+                _ => change == nothing_rule(),
+            };
+            assert!(may_change, "{name} changes: {change}");
+        }
+    }
+
+    #[test]
+    fn slots_mentors_mentorships_and_consents_each_role_sees_as_the_table_says() {
+        for (name, caller) in callers() {
+            let slot = rule(internship_slot::Entity, slots(&caller));
+            let mentor = rule(mentor::Entity, mentors(&caller));
+            let mentorship = rule(mentorship::Entity, mentorships(&caller));
+            let consent = rule(consent::Entity, consents(&caller));
+            let open = "\"internship_slot\".\"status\" = 'open'";
+            let holds = match name {
+                "administrator" => [&slot, &mentor, &mentorship, &consent]
+                    .iter()
+                    .all(|sql| sql.as_str() == "(all)"),
+                "partner" => {
+                    slot.starts_with(open)
+                        && slot.contains(OWN)
+                        && mentor.contains(&format!("\"partner_organisation_id\" = {OWN}"))
+                        && mentorship.contains(OWN)
+                        && consent == format!("\"consent\".\"partner_organisation_id\" = {OWN}")
+                }
+                "employer" => {
+                    slot.starts_with(open)
+                        && slot.contains("\"employer_id\" = ")
+                        && mentor.contains("\"placement\"")
+                        && mentorship == nothing_rule()
+                        && consent == nothing_rule()
+                }
+                "mentor" => {
+                    slot == open
+                        && mentor.starts_with("\"mentor\".\"id\" = ")
+                        && mentorship.starts_with("\"mentorship\".\"mentor_id\" = ")
+                        && consent == nothing_rule()
+                }
+                "participant" => {
+                    slot == open
+                        && mentor.contains("\"mentorship\"")
+                        && mentorship.starts_with("\"mentorship\".\"participant_id\" = ")
+                        && consent.starts_with("\"consent\".\"participant_id\" = ")
+                }
+                _ => {
+                    slot == open
+                        && mentor == nothing_rule()
+                        && mentorship == nothing_rule()
+                        && consent == nothing_rule()
+                }
+            };
+            assert!(
+                holds,
+                "{name}:\n slot {slot}\n mentor {mentor}\n mentorship {mentorship}\n consent {consent}"
+            );
+        }
+    }
+}
