@@ -5,8 +5,6 @@
 
 use std::collections::BTreeSet;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{NaiveDate, Utc};
 use entity::*;
 use portalen_api::policy::Scope;
@@ -14,6 +12,7 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::fixtures::gid;
 use crate::helpers::{Fixture, TestApp, error_codes};
 
 /// One organisation's rows.
@@ -235,10 +234,6 @@ fn fresh_status(field: &str) -> Option<PlacementStatus> {
         "startPlacement" => Some(PlacementStatus::Accepted),
         _ => None,
     }
-}
-
-fn gid(kind: &str, id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
 }
 
 async fn side(app: &TestApp, tag: &str, number: u32) -> Side {

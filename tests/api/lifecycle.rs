@@ -2,17 +2,12 @@
 //! versions, and slot capacity, including 50 accepts racing for 5 places.
 
 use entity::*;
-use portalen_api::policy::Scope;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::fixtures::{self, gid};
 use crate::helpers::{Fixture, TestApp, error_codes};
-
-fn gid(kind: &str, id: Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
-}
 
 const PROPOSE: &str = "mutation($input: ProposePlacementInput!) { proposePlacement(input: $input) {
     placement { id status version kind startsOn } userErrors { field message } } }";
@@ -26,60 +21,13 @@ struct World {
 }
 
 async fn world(app: &TestApp, places: i32) -> World {
-    let partner = portalen_api::services::partners::create_partner(
-        &app.db,
-        portalen_api::services::partners::NewPartner {
-            slug: "life".to_owned(),
-            name: "Lifecycle partner".to_owned(),
-            kind: PartnerKind::NonProfit,
-            network: PartnerNetwork::Core,
-            granted_scopes: Scope::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
-            contact_email: None,
-            contact_phone: None,
-            website: None,
-        },
-    )
-    .await
-    .expect("partner");
+    let partner = fixtures::partner(app, "life", "Lifecycle partner").await;
     let mut employers = Vec::new();
     for n in [1, 2] {
-        employers.push(
-            portalen_api::services::employers::create_employer(
-                &app.db,
-                portalen_api::services::employers::NewEmployer {
-                    name: format!("Workplace {n}"),
-                    organisation_number:
-                        portalen_api::domain::OrganisationNumber::from_nine_digits(559_800_100 + n)
-                            .expect("number")
-                            .to_string(),
-                    partner_organisation_id: Some(partner.id),
-                    ..Default::default()
-                },
-            )
-            .await
-            .expect("employer")
-            .id,
-        );
+        let name = format!("Workplace {n}");
+        employers.push(fixtures::employer(app, partner.id, &name, 559_800_100 + n).await);
     }
-    let slot = portalen_api::services::slots::create_slot(
-        &app.db,
-        portalen_api::services::slots::NewSlot {
-            employer_id: employers[0],
-            title: "Lagerpraktik".to_owned(),
-            description: None,
-            kind: OpportunityKind::Internship,
-            places,
-            site: Some(Site::Hageby),
-            starts_on: chrono::NaiveDate::from_ymd_opt(2027, 2, 1).expect("date"),
-            ends_on: None,
-            required_swedish_level: None,
-            wanted_skills: vec![],
-            status: SlotStatus::Open,
-        },
-    )
-    .await
-    .expect("slot")
-    .id;
+    let slot = fixtures::open_slot(app, employers[0], places).await;
     World {
         partner: app.token("life", "partner", &[], "life-staff").await,
         employer: app

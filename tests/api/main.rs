@@ -18,6 +18,7 @@ mod constraints;
 mod dashboard;
 mod employer_mutations;
 mod failures;
+mod fixtures;
 mod fuzz;
 mod graphql_http;
 mod health;

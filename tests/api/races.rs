@@ -4,20 +4,15 @@
 //! and checks the rule itself, not just the answers.
 
 use entity::*;
-use portalen_api::policy::Scope;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::fixtures::{self, gid};
 use crate::helpers::{Fixture, TestApp, error_codes};
 
 /// Rounds per race: enough that an interleaving which breaks a rule shows.
 const ROUNDS: usize = 20;
-
-fn gid(kind: &str, id: Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
-}
 
 const PROPOSE: &str = "mutation($input: ProposePlacementInput!) { proposePlacement(input: $input) {
     placement { id status version } userErrors { field message } } }";
@@ -30,37 +25,8 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let partner = portalen_api::services::partners::create_partner(
-        &app.db,
-        portalen_api::services::partners::NewPartner {
-            slug: "race".to_owned(),
-            name: "Race partner".to_owned(),
-            kind: PartnerKind::NonProfit,
-            network: PartnerNetwork::Core,
-            granted_scopes: Scope::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
-            contact_email: None,
-            contact_phone: None,
-            website: None,
-        },
-    )
-    .await
-    .expect("partner");
-    let employer_id = portalen_api::services::employers::create_employer(
-        &app.db,
-        portalen_api::services::employers::NewEmployer {
-            name: "Racing Workplace".to_owned(),
-            organisation_number: portalen_api::domain::OrganisationNumber::from_nine_digits(
-                559_800_201,
-            )
-            .expect("number")
-            .to_string(),
-            partner_organisation_id: Some(partner.id),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("employer")
-    .id;
+    let partner = fixtures::partner(app, "race", "Race partner").await;
+    let employer_id = fixtures::employer(app, partner.id, "Racing Workplace", 559_800_201).await;
     World {
         partner: app.token("race", "partner", &[], "race-staff").await,
         employer: app
@@ -72,25 +38,7 @@ async fn world(app: &TestApp) -> World {
 }
 
 async fn slot(app: &TestApp, world: &World, places: i32) -> Uuid {
-    portalen_api::services::slots::create_slot(
-        &app.db,
-        portalen_api::services::slots::NewSlot {
-            employer_id: world.employer_id,
-            title: "Lagerpraktik".to_owned(),
-            description: None,
-            kind: OpportunityKind::Internship,
-            places,
-            site: Some(Site::Hageby),
-            starts_on: chrono::NaiveDate::from_ymd_opt(2027, 2, 1).expect("date"),
-            ends_on: None,
-            required_swedish_level: None,
-            wanted_skills: vec![],
-            status: SlotStatus::Open,
-        },
-    )
-    .await
-    .expect("slot")
-    .id
+    fixtures::open_slot(app, world.employer_id, places).await
 }
 
 async fn participant(app: &TestApp, world: &World, name: &str) -> String {

@@ -12,15 +12,11 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use uuid::Uuid;
 
+use crate::fixtures::gid;
 use crate::helpers::{Fixture, TestApp};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-fn gid(kind: &str, id: Uuid) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
-}
 
 /// Opens a graphql-transport-ws connection with `token`; `None` if the
 /// server refuses it.
