@@ -1,6 +1,7 @@
 //! What a resolver reads from the request: the database, the checked
-//! caller, the request id and the personal fields it reads. A leaf: it
-//! imports nothing else of the GraphQL layer but its error type.
+//! caller, the loaders, the request id and the personal fields it reads.
+//! It imports nothing else of the GraphQL layer but its error type and the
+//! loaders' type.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -9,13 +10,24 @@ use async_graphql::{Context, Result};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::error::{ErrorCode, error};
+use super::error::{ErrorCode, error, to_graphql};
+use super::loaders::Loaders;
 use crate::policy::Caller;
 use crate::services::audit::{AuditEvent as Event, AuditKind};
 
 /// The database of the request.
 pub fn db<'a>(ctx: &'a Context<'_>) -> Result<&'a DatabaseConnection> {
     ctx.data::<DatabaseConnection>()
+}
+
+/// The request's loaders (made for its caller).
+pub fn loaders<'a>(ctx: &'a Context<'_>) -> Result<&'a Loaders> {
+    ctx.data::<Loaders>()
+}
+
+/// Maps a loader's shared error.
+pub fn loader_error(err: Arc<crate::services::ServiceError>) -> async_graphql::Error {
+    to_graphql(&err)
 }
 
 /// The checked caller of the request; UNAUTHENTICATED without one.

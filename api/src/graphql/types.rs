@@ -24,18 +24,3 @@ pub use participant::Participant;
 pub use partner_organisation::PartnerOrganisation;
 pub use placement::Placement;
 pub use viewer::Viewer;
-
-use async_graphql::Context;
-
-use super::error::to_graphql;
-use super::loaders::Loaders;
-
-/// The request's loader.
-pub fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
-    ctx.data::<Loaders>()
-}
-
-/// Maps a loader's shared error.
-pub fn loader_error(err: std::sync::Arc<crate::services::ServiceError>) -> async_graphql::Error {
-    to_graphql(&err)
-}

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Guard, ID, Interface, Object, Result};
 
-use crate::graphql::context::db;
+use crate::graphql::context::{db, loader_error, loaders};
 use crate::graphql::error::bad_input;
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{NodeType, decode};
@@ -13,7 +13,7 @@ use crate::graphql::loaders::{
 };
 use crate::graphql::types::{
     ApiClient, AuditEvent, Consent, Employer, InternshipSlot, Mentor, Mentorship, Participant,
-    PartnerOrganisation, Placement, loader_error, loaders,
+    PartnerOrganisation, Placement,
 };
 use crate::policy::reads::Kind;
 use crate::services;

@@ -2,7 +2,8 @@ use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
 use entity::api_client;
 
-use super::{PartnerOrganisation, loader_error, loaders};
+use super::PartnerOrganisation;
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::error::internal;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::PartnerById;

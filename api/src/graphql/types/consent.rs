@@ -2,7 +2,8 @@ use crate::graphql::scalars::DateTime;
 use async_graphql::{Context, ID, Object, Result};
 use entity::consent;
 
-use super::{Participant, PartnerOrganisation, loader_error, loaders};
+use super::{Participant, PartnerOrganisation};
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::error::internal;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{ParticipantById, PartnerById};

@@ -3,7 +3,8 @@ use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::employer;
 
-use super::{InternshipSlot, PartnerOrganisation, Placement, loader_error, loaders};
+use super::{InternshipSlot, PartnerOrganisation, Placement};
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::Site;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{

@@ -3,7 +3,8 @@ use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::internship_slot;
 
-use super::{Employer, Placement, loader_error, loaders};
+use super::{Employer, Placement};
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::{OpportunityKind, Site, SlotStatus, SwedishLevel};
 use crate::graphql::error::internal;
 use crate::graphql::guards::Require;

@@ -1,7 +1,8 @@
 use async_graphql::{Context, ID, Object, Result};
 use entity::mentor;
 
-use super::{Mentorship, PartnerOrganisation, loader_error, loaders};
+use super::{Mentorship, PartnerOrganisation};
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::error::internal;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{

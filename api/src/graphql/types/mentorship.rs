@@ -3,7 +3,8 @@ use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::mentorship;
 
-use super::{Mentor, Participant, loader_error, loaders};
+use super::{Mentor, Participant};
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{MentorById, ParticipantById};

@@ -2,7 +2,8 @@ use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::participant;
 
-use super::{Consent, Mentor, Mentorship, Placement, loader_error, loaders};
+use super::{Consent, Mentor, Mentorship, Placement};
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::{
     LanguageLevel, ParticipantStatus, PlacementStatus, Site, SwedishLevel,
 };

@@ -4,8 +4,9 @@ use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::partner_organisation;
 
-use super::{Employer, Mentor, Placement, loader_error, loaders};
+use super::{Employer, Mentor, Placement};
 use crate::graphql::context::caller;
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::{PartnerKind, PartnerNetwork, PartnerStatus};
 use crate::graphql::error::{ErrorCode, error};
 use crate::graphql::ids::{self, NodeType};

@@ -4,9 +4,8 @@ use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::placement;
 
-use super::{
-    Employer, InternshipSlot, Mentor, Participant, PartnerOrganisation, loader_error, loaders,
-};
+use super::{Employer, InternshipSlot, Mentor, Participant, PartnerOrganisation};
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::{OpportunityKind, PlacementOutcome, PlacementStatus};
 use crate::graphql::error::internal;
 use crate::graphql::ids::{self, NodeType};

@@ -1,6 +1,7 @@
 use async_graphql::{Context, Object, Result};
 
-use super::{PartnerOrganisation, loader_error, loaders};
+use super::PartnerOrganisation;
+use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::Role;
 use crate::graphql::error::internal;
 use crate::graphql::loaders::PartnerById;
