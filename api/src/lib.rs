@@ -1,8 +1,12 @@
 //! The Portalen partner-network API.
 //!
-//! Layers import downwards only: the HTTP edge ([`http`], [`startup`]) serves
-//! the GraphQL layer ([`graphql`]), which calls the [`services`], which work on
-//! the `entity` crate. [`domain`] holds value types with their own rules.
+//! Layers import downwards only: the HTTP edge ([`http`], [`startup`],
+//! [`cli`]) serves the GraphQL layer ([`graphql`], one file per domain in
+//! `graphql::domains`), whose mutations, like the CLI and the [`jobs`],
+//! change data through a [`unit_of_work`]; the [`services`] hold each
+//! domain's rules and queries, ask the [`policy`] who may do what, and work
+//! on the `entity` crate. [`domain`] holds value types with their own rules.
+//! `docs/architecture.md` draws the layers and says where a new thing goes.
 
 pub mod auth;
 pub mod cli;
