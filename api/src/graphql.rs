@@ -1,7 +1,7 @@
 //! The GraphQL layer: one file per domain in [`domains`] (its query root,
 //! mutation root, inputs and payloads), merged in [`root`]; object types in
 //! [`types`]; loaders. Resolvers are thin: they read the [`context`], open a
-//! unit of work for a change ([`write`]), call a service and map its error.
+//! unit of work for a change ([`write`](mod@write)), call a service and map its error.
 
 pub mod connection;
 pub mod context;

@@ -1,6 +1,6 @@
 //! The schema's own scalars, named and described for clients (with
 //! `@specifiedBy`), rather than the library's defaults (`NaiveDate`,
-//! "Implement the DateTime<Utc> scalar"). Each checks its value in
+//! "Implement the `DateTime<Utc>` scalar"). Each checks its value in
 //! validation, so a malformed one is a client error before anything runs.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};

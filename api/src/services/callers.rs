@@ -140,8 +140,8 @@ pub async fn check_grant<C: ConnectionTrait>(
 /// organisation's lookup: the largest fixed cost of a request.
 ///
 /// Changes to an organisation (its grant, its status) made through this
-/// server clear it at once ([`CallerCache::forget`]); made through another
-/// instance, they reach this one within [`CALLER_CACHE_TTL`].
+/// server clear it at once ([`cache::CallerCache::forget`]); made through another
+/// instance, they reach this one within [`cache::CALLER_CACHE_TTL`].
 pub mod cache {
     use std::collections::HashMap;
     use std::sync::atomic::{AtomicU64, Ordering};
