@@ -676,3 +676,68 @@ async fn a_token_used_again_within_seconds_skips_the_organisation_lookup() {
     forged.push('x');
     assert_refused(&app, &format!("Bearer {forged}"), "a changed token").await;
 }
+
+/// The audit events of client-credentials grants.
+async fn grants(app: &TestApp) -> Vec<Value> {
+    let admin = app.admin_token().await;
+    let body = app
+        .graphql_as(
+            &admin,
+            "{ auditEvents(filter: { entity: \"api_client\" }, first: 100) { edges { node {
+                actor role organisationId operation entityId fields } } } }",
+            json!({}),
+        )
+        .await;
+    body["data"]["auditEvents"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .filter(|e| e["operation"] == "client_credentials grant")
+        .collect()
+}
+
+#[tokio::test]
+async fn a_client_credentials_grant_is_audited_and_a_refused_one_is_not() {
+    let app = spawn_app().await;
+    let (id, client_id, secret) = create_client(&app, "norrkopings-kommun", &[]).await;
+    let (status, _) = token_request(
+        &app,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client_id),
+            ("client_secret", "pcs_not-the-secret"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        grants(&app).await,
+        Vec::<Value>::new(),
+        "a refusal is no grant"
+    );
+
+    let (status, body) = token_request(
+        &app,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &client_id),
+            ("client_secret", &secret),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let events = grants(&app).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let event = &events[0];
+    assert_eq!(event["actor"], format!("client:{client_id}"), "{event}");
+    assert_eq!(event["role"], "partner", "{event}");
+    assert_eq!(event["fields"], json!(["scope"]), "{event}");
+    assert!(event["organisationId"].is_string(), "{event}");
+    let row = String::from_utf8(URL_SAFE_NO_PAD.decode(&id).expect("global id")).expect("utf-8");
+    assert_eq!(
+        Some(event["entityId"].as_str().unwrap_or_default()),
+        row.strip_prefix("ApiClient:"),
+        "{event}"
+    );
+}

@@ -9,8 +9,13 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use serde_json::json;
 
+use tracing_actix_web::RequestId;
+
 use super::auth::AuthState;
-use crate::services::api_clients::{GrantError, exchange_client_credentials};
+use crate::auth::token::IssuedToken;
+use crate::services::api_clients::{self, GrantError, Granted, exchange_client_credentials};
+use crate::services::audit::Actor;
+use crate::unit_of_work::{UnitOfWork, Work};
 
 /// The public verification keys, for anyone checking our tokens.
 pub async fn jwks(auth: web::Data<AuthState>) -> HttpResponse {
@@ -58,6 +63,7 @@ pub async fn token(
     form: Result<web::Form<TokenRequest>, actix_web::Error>,
     auth: web::Data<AuthState>,
     db: web::Data<DatabaseConnection>,
+    request_id: RequestId,
 ) -> HttpResponse {
     use actix_web::http::StatusCode;
     let Ok(form) = form else {
@@ -96,6 +102,12 @@ pub async fn token(
         auth.access_token_ttl,
     )
     .await;
+    let result = match result {
+        Ok(granted) => record_grant(db.get_ref(), granted, &request_id)
+            .await
+            .map_err(GrantError::Internal),
+        Err(refused) => Err(refused),
+    };
     match result {
         Ok(issued) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -126,4 +138,26 @@ pub async fn token(
             )
         }
     }
+}
+
+/// Records the grant in its unit of work (the client's `lastUsedAt`, and an
+/// audit event by the client, `client_credentials grant`): no token leaves
+/// without its record.
+async fn record_grant(
+    db: &DatabaseConnection,
+    granted: Granted,
+    request_id: &RequestId,
+) -> Result<IssuedToken, crate::services::ServiceError> {
+    let actor = Actor {
+        subject: granted.issued.claims.sub.clone(),
+        organisation_id: Some(granted.organisation),
+        role: Some(granted.role.clone()),
+        request_id: Some(request_id.to_string()),
+    };
+    let fields = vec!["scope".to_owned()];
+    let work = Work::new(actor, "client_credentials grant").fields(fields);
+    let unit = UnitOfWork::begin(db, work).await?;
+    let result = api_clients::record_use(unit.txn(), granted.client).await;
+    unit.finish(result).await?;
+    Ok(granted.issued)
 }

@@ -158,6 +158,18 @@ pub async fn revoke_api_client<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceR
         .map_err(ServiceError::database("failed to revoke API client"))
 }
 
+/// A token granted to an API client, and who it was granted to.
+#[derive(Debug, Clone)]
+pub struct Granted {
+    pub issued: IssuedToken,
+    /// The client's row id.
+    pub client: Uuid,
+    /// The client's partner organisation.
+    pub organisation: Uuid,
+    /// The role its tokens act as.
+    pub role: String,
+}
+
 /// Why a client-credentials request was refused (RFC 6749 section 5.2).
 #[derive(Debug)]
 pub enum GrantError {
@@ -192,7 +204,7 @@ pub async fn exchange_client_credentials<C: ConnectionTrait>(
     secret: &str,
     requested: Option<&str>,
     ttl: Duration,
-) -> Result<IssuedToken, GrantError> {
+) -> Result<Granted, GrantError> {
     let found = api_client::Entity::find()
         .filter(api_client::Column::ClientId.eq(client_id))
         .find_also_related(partner_organisation::Entity)
@@ -263,13 +275,28 @@ pub async fn exchange_client_credentials<C: ConnectionTrait>(
     .map_err(|_| {
         GrantError::Internal(ServiceError::invalid("token", "could not sign the token"))
     })?;
+    Ok(Granted {
+        issued,
+        client: client.id,
+        organisation: partner.id,
+        role: client.role,
+    })
+}
+
+/// Records that client `id` was just granted a token (its `lastUsedAt`);
+/// run in the grant's unit of work, which audits it.
+pub async fn record_use<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<ApiClient> {
+    let client = api_client::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read API client"))?
+        .ok_or(ServiceError::NotFound {
+            entity: "API client",
+        })?;
     let mut active: api_client::ActiveModel = client.into();
     active.last_used_at = Set(Some(Utc::now()));
     api_client::Entity::update(active)
         .exec(db)
         .await
-        .map_err(|e| {
-            GrantError::Internal(ServiceError::database("failed to record API client use")(e))
-        })?;
-    Ok(issued)
+        .map_err(ServiceError::database("failed to record API client use"))
 }
