@@ -92,7 +92,13 @@ pub async fn caller_from_token(
 /// The request's credentials, checked once per request at extraction: a
 /// valid caller, anonymous (no `Authorization` header), or a refusal that
 /// the handler answers (so it can charge the address for the try).
-pub enum Credentials {
+pub struct Credentials {
+    checked: Checked,
+    /// When the check began: the request's timing starts here.
+    pub started: std::time::Instant,
+}
+
+enum Checked {
     Anonymous,
     Caller(Caller),
     Refused(AuthFailure),
@@ -101,10 +107,10 @@ pub enum Credentials {
 impl Credentials {
     /// The caller, `None` when anonymous; the refusal otherwise.
     pub fn into_caller(self) -> Result<Option<Caller>, AuthFailure> {
-        match self {
-            Self::Anonymous => Ok(None),
-            Self::Caller(caller) => Ok(Some(caller)),
-            Self::Refused(failure) => Err(failure),
+        match self.checked {
+            Checked::Anonymous => Ok(None),
+            Checked::Caller(caller) => Ok(Some(caller)),
+            Checked::Refused(failure) => Err(failure),
         }
     }
 }
@@ -115,22 +121,22 @@ impl actix_web::FromRequest for Credentials {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
+        let started = std::time::Instant::now();
         Box::pin(async move {
             let auth = req.app_data::<actix_web::web::Data<AuthState>>();
             let db = req.app_data::<actix_web::web::Data<DatabaseConnection>>();
-            let (Some(auth), Some(db)) = (auth, db) else {
-                return Ok(Self::Refused(AuthFailure::Internal(
-                    ServiceError::Database {
-                        context: "the server has no authentication state",
-                        source: sea_orm::DbErr::Custom("missing app data".to_owned()),
-                    },
-                )));
+            let checked = match (auth, db) {
+                (Some(auth), Some(db)) => match caller(&req, auth, db).await {
+                    Ok(None) => Checked::Anonymous,
+                    Ok(Some(caller)) => Checked::Caller(caller),
+                    Err(failure) => Checked::Refused(failure),
+                },
+                _ => Checked::Refused(AuthFailure::Internal(ServiceError::Database {
+                    context: "the server has no authentication state",
+                    source: sea_orm::DbErr::Custom("missing app data".to_owned()),
+                })),
             };
-            Ok(match caller(&req, auth, db).await {
-                Ok(None) => Self::Anonymous,
-                Ok(Some(caller)) => Self::Caller(caller),
-                Err(failure) => Self::Refused(failure),
-            })
+            Ok(Self { checked, started })
         })
     }
 }

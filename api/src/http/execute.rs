@@ -42,7 +42,14 @@ pub struct Exchange<'a> {
 type Refused = Box<HttpResponse>;
 
 impl<'a> Exchange<'a> {
-    pub fn new(req: &'a HttpRequest, request_id: RequestId, caller: Option<Caller>) -> Self {
+    /// `started`: when the operation's timing starts (for the first
+    /// operation of a request, before its credentials were checked).
+    pub fn new(
+        req: &'a HttpRequest,
+        request_id: RequestId,
+        caller: Option<Caller>,
+        started: Instant,
+    ) -> Self {
         let budget = req
             .app_data::<web::Data<RateLimits>>()
             .and_then(|limits| match &caller {
@@ -52,7 +59,7 @@ impl<'a> Exchange<'a> {
         Self {
             req,
             request_id,
-            started: Instant::now(),
+            started,
             caller,
             budget,
         }
@@ -84,11 +91,12 @@ pub fn refuse_credentials(
     req: &HttpRequest,
     failure: AuthFailure,
     request_id: RequestId,
+    started: Instant,
 ) -> HttpResponse {
     if let Some(metrics) = req.app_data::<web::Data<Metrics>>() {
         metrics.auth_failure("graphql");
     }
-    let exchange = Exchange::new(req, request_id, None);
+    let exchange = Exchange::new(req, request_id, None, started);
     let answer = refuse(failure, &request_id.to_string());
     let code = ErrorCode::Unauthenticated.as_str();
     *exchange.refuse("unauthenticated", code, answer)

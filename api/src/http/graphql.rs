@@ -1,5 +1,7 @@
 //! `POST /graphql`, `GET /graphql` (GraphQL over HTTP) and GraphiQL.
 
+use std::time::Instant;
+
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use async_graphql::BatchRequest;
@@ -36,13 +38,14 @@ pub async fn execute_post(
         Ok(request) => request,
         Err(err) => return malformed(&err, &request_id),
     };
+    let started = credentials.started;
     let caller = match credentials.into_caller() {
         Ok(caller) => caller,
-        Err(failure) => return refuse_credentials(&req, failure, request_id),
+        Err(failure) => return refuse_credentials(&req, failure, request_id, started),
     };
     let requests = match request.into_inner() {
         BatchRequest::Single(request) => {
-            let exchange = Exchange::new(&req, request_id, caller);
+            let exchange = Exchange::new(&req, request_id, caller, started);
             let request = GraphQLRequest(request);
             return execute(exchange, &schema, &db, &auth, request, limits).await;
         }
@@ -64,8 +67,11 @@ pub async fn execute_post(
     }
     let mut answers = Vec::with_capacity(requests.len());
     let mut last = None;
-    for request in requests {
-        let exchange = Exchange::new(&req, request_id, caller.clone());
+    for (n, request) in requests.into_iter().enumerate() {
+        // Each operation is timed on its own; the first from the check of
+        // the request's credentials.
+        let started = if n == 0 { started } else { Instant::now() };
+        let exchange = Exchange::new(&req, request_id, caller.clone(), started);
         let response = execute(
             exchange,
             &schema,
@@ -158,12 +164,13 @@ pub async fn execute_get_or_graphiql(
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return Ok(response);
     }
+    let started = credentials.started;
     let caller = match credentials.into_caller() {
         Ok(caller) => caller,
-        Err(failure) => return Ok(refuse_credentials(&req, failure, request_id)),
+        Err(failure) => return Ok(refuse_credentials(&req, failure, request_id, started)),
     };
     let limits = req.app_data::<web::Data<crate::graphql::Limits>>().cloned();
-    let exchange = Exchange::new(&req, request_id, caller);
+    let exchange = Exchange::new(&req, request_id, caller, started);
     Ok(execute(
         exchange,
         &schema,
