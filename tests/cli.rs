@@ -108,6 +108,18 @@ fn serve_with(
     panic!("portalen did not report its address");
 }
 
+/// POSTs a GraphQL request (`{ "query": ..., "variables": ... }`) to the
+/// server at `addr`, with a bearer token if given; the JSON answer.
+async fn graphql(addr: &str, token: Option<&str>, request: serde_json::Value) -> serde_json::Value {
+    let mut post = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&request);
+    if let Some(token) = token {
+        post = post.bearer_auth(token);
+    }
+    post.send().await.expect("send").json().await.expect("json")
+}
+
 /// A data directory with the demo network, and a partner token of `partner`
 /// minted by `portalen token`.
 fn demo_with_partner_token(partner: &str) -> (tempfile::TempDir, String) {
@@ -149,15 +161,8 @@ async fn first_start_seeds_the_embedded_database_and_sigterm_shuts_down_cleanly(
         "the embedded database was not created"
     );
 
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{addr}/graphql"))
-        .json(&serde_json::json!({ "query": "{ partnerOrganisations(first: 100) { edges { node { name } } } }" }))
-        .send()
-        .await
-        .expect("query")
-        .json()
-        .await
-        .expect("json");
+    let query = "{ partnerOrganisations(first: 100) { edges { node { name } } } }";
+    let body = graphql(&addr, None, serde_json::json!({ "query": query })).await;
     assert!(body.to_string().contains("HC Vita Hästen"), "{body}");
 
     let status = Command::new("kill")
@@ -239,16 +244,9 @@ async fn a_partner_system_gets_a_client_a_token_and_makes_its_first_call() {
         .as_str()
         .expect("access token")
         .to_owned();
-    let body: serde_json::Value = http
-        .post(format!("http://{addr}/graphql"))
-        .bearer_auth(&access)
-        .json(&serde_json::json!({ "query": "{ viewer { role organisation { slug } } openInternshipSlots(first: 3) { totalCount } }" }))
-        .send()
-        .await
-        .expect("query")
-        .json()
-        .await
-        .expect("json");
+    let query =
+        "{ viewer { role organisation { slug } } openInternshipSlots(first: 3) { totalCount } }";
+    let body = graphql(&addr, Some(&access), serde_json::json!({ "query": query })).await;
     assert_eq!(
         body["data"]["viewer"]["organisation"]["slug"], "arbetsformedlingen",
         "{body}"
@@ -270,16 +268,12 @@ async fn a_partner_system_gets_a_client_a_token_and_makes_its_first_call() {
         "--scopes",
         "slots:read",
     ]));
-    let body: serde_json::Value = http
-        .post(format!("http://{addr}/graphql"))
-        .bearer_auth(minted.trim())
-        .json(&serde_json::json!({ "query": "{ viewer { scopes organisation { slug } } }" }))
-        .send()
-        .await
-        .expect("query")
-        .json()
-        .await
-        .expect("json");
+    let body = graphql(
+        &addr,
+        Some(minted.trim()),
+        serde_json::json!({ "query": "{ viewer { scopes organisation { slug } } }" }),
+    )
+    .await;
     assert_eq!(
         body["data"]["viewer"]["organisation"]["slug"], "vita-hasten",
         "{body}"
@@ -445,20 +439,11 @@ async fn audit_trail(data_dir: &std::path::Path, entity: &str) -> Vec<serde_json
     .trim()
     .to_owned();
     let (mut child, addr, _lines) = serve(data_dir);
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{addr}/graphql"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({
+    let body = graphql(&addr, Some(&token), serde_json::json!({
             "query": "query($entity: String) { auditEvents(filter: { entity: $entity }, first: 100) \
                       { edges { node { actor kind operation entity entityId fields } } } }",
             "variables": { "entity": entity },
-        }))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+        })).await;
     let _ = child.kill();
     let _ = child.wait();
     body["data"]["auditEvents"]["edges"]
@@ -675,16 +660,12 @@ async fn with_an_otlp_endpoint_request_spans_are_exported() {
     let (collector, posts) = fake_collector();
     let (mut child, addr, _lines) =
         serve_with(dir.path(), &[("OTEL_EXPORTER_OTLP_ENDPOINT", &collector)]);
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{addr}/graphql"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({ "query": "{ participants { totalCount } }" }))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let body = graphql(
+        &addr,
+        Some(&token),
+        serde_json::json!({ "query": "{ participants { totalCount } }" }),
+    )
+    .await;
     assert!(
         body["data"]["participants"]["totalCount"].is_number(),
         "{body}"

@@ -10,9 +10,9 @@ use crate::services::privacy::{self, RetentionRun};
 use crate::unit_of_work::{UnitOfWork, Work};
 
 /// Anonymises participants inactive for longer than `retention` (see
-/// [`privacy::find_retirable`]); a dry run only reports who they are. All
-/// or nothing, with one `retention` audit event per participant, by the
-/// actor `system:retention`. After a run that changed anything, the
+/// [`privacy::find_retirable`]), found and changed in one unit of work; a
+/// dry run only reports who they are. All or nothing, with one `retention`
+/// audit event per participant, by the actor `system:retention`. After a run that changed anything, the
 /// remnants of erased participants are purged too.
 #[tracing::instrument(skip(db))]
 pub async fn retention(
@@ -22,11 +22,10 @@ pub async fn retention(
     dry_run: bool,
 ) -> ServiceResult<RetentionRun> {
     let cutoff = at - retention;
-    let found = privacy::find_retirable(db, cutoff).await?;
-    if dry_run || found.is_empty() {
+    if dry_run {
         return Ok(RetentionRun {
             cutoff,
-            participants: found,
+            participants: privacy::find_retirable(db, cutoff).await?,
             applied: false,
         });
     }
@@ -38,12 +37,14 @@ pub async fn retention(
             ids.iter().map(|id| ("participant", *id)).collect()
         })
         .await?;
-    if !participants.is_empty() {
+    // Nobody to retire: nothing was changed (and no event written).
+    let applied = !participants.is_empty();
+    if applied {
         privacy::purge_erased_remnants(db).await?;
     }
     Ok(RetentionRun {
         cutoff,
         participants,
-        applied: true,
+        applied,
     })
 }

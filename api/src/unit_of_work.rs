@@ -5,8 +5,8 @@
 //!
 //! The GraphQL layer describes a mutation as [`Work`] (`graphql::write`),
 //! the CLI and the jobs describe theirs directly; nothing else opens a
-//! transaction that changes data. Reads of personal data are audited
-//! through [`record_reads`].
+//! transaction that changes data. Reads of personal data change nothing:
+//! they are recorded with `services::audit::record` in one statement.
 
 use chrono::Utc;
 use entity::idempotency_key;
@@ -237,12 +237,8 @@ impl UnitOfWork {
         self,
         result: ServiceResult<T>,
     ) -> ServiceResult<T> {
-        self.finish_inner(
-            result,
-            |row| vec![Some(row.audit_key())],
-            Announced::announced,
-        )
-        .await
+        self.finish_inner(result, |row| vec![row.audit_key()], Announced::announced)
+            .await
     }
 
     /// As [`Self::finish`], for results that are not rows themselves.
@@ -251,7 +247,7 @@ impl UnitOfWork {
         result: ServiceResult<T>,
         key: impl FnOnce(&T) -> (&'static str, Uuid),
     ) -> ServiceResult<T> {
-        self.finish_inner(result, |row| vec![Some(key(row))], |_| Vec::new())
+        self.finish_inner(result, |row| vec![key(row)], |_| Vec::new())
             .await
     }
 
@@ -262,18 +258,13 @@ impl UnitOfWork {
         result: ServiceResult<T>,
         keys: impl FnOnce(&T) -> Vec<(&'static str, Uuid)>,
     ) -> ServiceResult<T> {
-        self.finish_inner(
-            result,
-            |row| keys(row).into_iter().map(Some).collect(),
-            |_| Vec::new(),
-        )
-        .await
+        self.finish_inner(result, keys, |_| Vec::new()).await
     }
 
     async fn finish_inner<T>(
         self,
         result: ServiceResult<T>,
-        keys: impl FnOnce(&T) -> Vec<Option<(&'static str, Uuid)>>,
+        keys: impl FnOnce(&T) -> Vec<(&'static str, Uuid)>,
         events: impl FnOnce(&T) -> Vec<DomainEvent>,
     ) -> ServiceResult<T> {
         let value = match result {
@@ -287,7 +278,7 @@ impl UnitOfWork {
                 return Err(err);
             }
         };
-        let keys: Vec<(&'static str, Uuid)> = keys(&value).into_iter().flatten().collect();
+        let keys = keys(&value);
         // A changed organisation or client changes what its tokens may do.
         let changes_callers = keys
             .iter()
@@ -347,14 +338,4 @@ impl UnitOfWork {
         }
         Ok(value)
     }
-}
-
-/// Records what `actor` read of personal data (reads, exports): written
-/// before the answer leaves, so no personal value is sent unaudited.
-pub async fn record_reads<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    events: Vec<AuditEvent>,
-) -> ServiceResult<()> {
-    audit::record(db, actor, events).await
 }

@@ -35,23 +35,17 @@ impl TestDatabase {
         Self::create_from(None).await
     }
 
-    /// A new database holding `fixture`, ready for the app. On PostgreSQL it
-    /// is cloned (`CREATE DATABASE ... TEMPLATE`) from a template migrated
-    /// and seeded once (see [`template`]), as crates.io's test harness does;
-    /// on SQLite it is migrated and seeded in place.
-    pub async fn with_fixture(fixture: Fixture) -> Self {
-        let postgres = std::env::var("DATABASE_URL").is_ok_and(|url| url.starts_with("postgres"));
-        if postgres {
-            let template = template(fixture).await;
-            return Self::create_from(Some(&template)).await;
+    /// On PostgreSQL, a new database holding `fixture`, cloned
+    /// (`CREATE DATABASE ... TEMPLATE`) from a template migrated and seeded
+    /// once (see [`template`]), as crates.io's test harness does; `None` on
+    /// SQLite, where a new file is filled in place.
+    pub async fn from_template(fixture: Fixture) -> Option<Self> {
+        let url = std::env::var("DATABASE_URL").ok()?;
+        if !url.starts_with("postgres") {
+            return None;
         }
-        let database = Self::create().await;
-        let db = portalen_api::db::connect(&database.settings())
-            .await
-            .expect("connect");
-        fill(&db, fixture).await;
-        db.close().await.expect("close");
-        database
+        let template = template(fixture).await;
+        Some(Self::create_from(Some(&template)).await)
     }
 
     async fn create_from(template: Option<&str>) -> Self {
@@ -399,79 +393,63 @@ impl TestAppBuilder {
             Some(pem) => pem,
             None => portalen_api::auth::keys::generate_pem().expect("generate a key"),
         };
-        start(
-            self.fixture,
-            &signing_pem,
-            &self.verify_only,
-            self.limits,
-            self.rate_limits,
-            self.request_timeout,
-            self.documents,
+        // TEST_LOG=debug shows the server's logs, for debugging a test.
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = portalen_api::telemetry::init(&filter, portalen_api::config::LogFormat::Pretty);
+        }
+        let (database, filled) = match TestDatabase::from_template(self.fixture).await {
+            Some(database) => (database, true),
+            None => (TestDatabase::create().await, false),
+        };
+        let mut db = portalen_api::db::connect(&database.settings())
+            .await
+            .expect("connect");
+        if !filled {
+            fill(&db, self.fixture).await;
+        }
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let app = Application::build(
+            &ServerSettings {
+                bind_addr: "127.0.0.1:0".parse().expect("address"),
+                workers: Some(1),
+                shutdown_timeout: Duration::from_secs(1),
+                limits: self.limits,
+                cors_allowed_origins: vec!["https://dashboard.example.org".to_owned()],
+                cors_allowed_headers: portalen_api::config::DEFAULT_CORS_ALLOWED_HEADERS
+                    .map(String::from)
+                    .to_vec(),
+                max_body_bytes: 64 * 1024,
+                rate_limits: self.rate_limits,
+                request_timeout: self.request_timeout,
+                persisted_documents: self.documents,
+            },
+            db.clone(),
+            AuthState {
+                keys: KeyRing::from_pems(&signing_pem, &self.verify_only).expect("keys"),
+                tokens: token_settings(),
+                access_token_ttl: Duration::from_secs(300),
+                // Generous, so that statement counts stay exact on a busy machine.
+                loader_batch_window: Duration::from_millis(20),
+                callers: Default::default(),
+            },
         )
-        .await
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn start(
-    fixture: Fixture,
-    signing_pem: &str,
-    verify_only: &[String],
-    limits: portalen_api::graphql::Limits,
-    rate_limits: RateLimitSettings,
-    request_timeout: Duration,
-    persisted_documents: Arc<portalen_api::graphql::persisted::PersistedDocuments>,
-) -> TestApp {
-    // TEST_LOG=debug shows the server's logs, for debugging a test.
-    if let Ok(filter) = std::env::var("TEST_LOG") {
-        let _ = portalen_api::telemetry::init(&filter, portalen_api::config::LogFormat::Pretty);
-    }
-    let database = TestDatabase::with_fixture(fixture).await;
-    let mut db = portalen_api::db::connect(&database.settings())
-        .await
-        .expect("connect");
-    let statements = Arc::new(AtomicU64::new(0));
-    let counter = statements.clone();
-    db.set_metric_callback(move |_| {
-        counter.fetch_add(1, Ordering::SeqCst);
-    });
-    let app = Application::build(
-        &ServerSettings {
-            bind_addr: "127.0.0.1:0".parse().expect("address"),
-            workers: Some(1),
-            shutdown_timeout: Duration::from_secs(1),
-            limits,
-            cors_allowed_origins: vec!["https://dashboard.example.org".to_owned()],
-            cors_allowed_headers: portalen_api::config::DEFAULT_CORS_ALLOWED_HEADERS
-                .map(String::from)
-                .to_vec(),
-            max_body_bytes: 64 * 1024,
-            rate_limits,
-            request_timeout,
-            persisted_documents,
-        },
-        db.clone(),
-        AuthState {
-            keys: KeyRing::from_pems(signing_pem, verify_only).expect("keys"),
-            tokens: token_settings(),
-            access_token_ttl: Duration::from_secs(300),
-            // Generous, so that statement counts stay exact on a busy machine.
-            loader_batch_window: Duration::from_millis(20),
-            callers: Default::default(),
-        },
-    )
-    .expect("build the application");
-    let address = format!("http://{}", app.addr());
-    let handle = app.handle();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        db,
-        database,
-        signing_pem: signing_pem.to_owned(),
-        statements,
-        handle,
+        .expect("build the application");
+        let address = format!("http://{}", app.addr());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            database,
+            signing_pem,
+            statements,
+            handle,
+        }
     }
 }
 

@@ -230,12 +230,16 @@ where
     Paged(connection)
 }
 
-/// Boxes a count future for [`connection`].
-pub fn count_with<Fut>(future: Fut) -> CountFuture
+/// The `totalCount` of a [`connection`]: `count` run on its own copy of
+/// `state` (the database, and the caller and filter the list used) each time
+/// a client asks for it.
+pub fn counted<S, F, Fut>(state: S, count: F) -> impl Fn() -> CountFuture + Send + Sync + 'static
 where
+    S: Clone + Send + Sync + 'static,
+    F: Fn(S) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ServiceResult<u64>> + Send + 'static,
 {
-    Box::pin(future)
+    move || Box::pin(count(state.clone()))
 }
 
 #[cfg(test)]

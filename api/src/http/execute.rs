@@ -102,19 +102,21 @@ pub fn refuse_credentials(
     *exchange.refuse("unauthenticated", code, answer)
 }
 
-/// Runs one GraphQL operation as its caller, step by step. Every error in
-/// the answer carries the request id in `extensions.requestId`, matching the
-/// logs.
+/// Runs one GraphQL operation as its caller, step by step. `parsed` is the
+/// request's text already parsed, if the handler had to parse it. Every
+/// error in the answer carries the request id in `extensions.requestId`,
+/// matching the logs.
 pub async fn execute(
     exchange: Exchange<'_>,
     schema: &AppSchema,
     db: &DatabaseConnection,
     auth: &AuthState,
     request: GraphQLRequest,
+    parsed: Option<ExecutableDocument>,
     limits: Option<&crate::graphql::Limits>,
 ) -> HttpResponse {
     let steps = async {
-        let (request, document) = persisted_document(&exchange, request.0)?;
+        let (request, document) = persisted_document(&exchange, request.0, parsed)?;
         check_limits(&exchange, limits, &request, document.as_ref())?;
         check_input(&exchange, &request, document.as_ref())?;
         let (request, prepared) = prepare(&exchange, db, auth, request, document);
@@ -129,43 +131,45 @@ pub async fn execute(
 }
 
 /// Step: a persisted document (APQ or trusted) replaces the query text,
-/// already parsed; any other text is parsed here, once, for every later
-/// step. A syntax error is the executor's to report.
+/// already parsed; any other text is parsed here (unless the handler did),
+/// once, for every later step. A syntax error is the executor's to report.
 fn persisted_document(
     exchange: &Exchange<'_>,
     mut request: async_graphql::Request,
+    parsed: Option<ExecutableDocument>,
 ) -> Result<(async_graphql::Request, Option<ExecutableDocument>), Refused> {
-    let Some(persisted) = exchange.app_data::<PersistedDocuments>() else {
-        let document = async_graphql::parser::parse_query(&request.query).ok();
-        return Ok((request, document));
-    };
-    let organisation = exchange
-        .caller
-        .as_ref()
-        .map(|c| c.organisation_slug.as_str());
-    let extension = request.extensions.0.get("persistedQuery");
-    match persisted.lookup(&request.query, extension, organisation) {
-        Lookup::Text => {
-            let document = async_graphql::parser::parse_query(&request.query).ok();
-            Ok((request, document))
+    let persisted = exchange.app_data::<PersistedDocuments>();
+    let lookup = match persisted {
+        Some(persisted) => {
+            let organisation = exchange
+                .caller
+                .as_ref()
+                .map(|c| c.organisation_slug.as_str());
+            let extension = request.extensions.0.get("persistedQuery");
+            persisted.lookup(&request.query, extension, organisation)
         }
+        None => Lookup::Text,
+    };
+    let register = match lookup {
+        Lookup::Text => None,
+        Lookup::Register { hash } => Some(hash),
         Lookup::Stored(stored) => {
             request.query = stored.query.to_string();
-            Ok((request, Some(stored.document.clone())))
+            return Ok((request, Some(stored.document.clone())));
         }
-        Lookup::Register { hash } => {
-            let document = async_graphql::parser::parse_query(&request.query).ok();
-            if let Some(document) = &document {
-                persisted.register(hash, &request.query, document);
-            }
-            Ok((request, document))
+        Lookup::Refused { code, message } => {
+            return Err(exchange.refuse(
+                "invalid",
+                code,
+                error_answer(StatusCode::OK, code, &message, &exchange.request_id),
+            ));
         }
-        Lookup::Refused { code, message } => Err(exchange.refuse(
-            "invalid",
-            code,
-            error_answer(StatusCode::OK, code, &message, &exchange.request_id),
-        )),
+    };
+    let document = parsed.or_else(|| async_graphql::parser::parse_query(&request.query).ok());
+    if let (Some(hash), Some(document), Some(persisted)) = (register, &document, persisted) {
+        persisted.register(hash, &request.query, document);
     }
+    Ok((request, document))
 }
 
 /// Step: the document's own limits (aliases, root fields, batch); a query
@@ -349,7 +353,7 @@ async fn audit_reads(
         return response;
     }
     let actor = Actor::caller(caller, Some(exchange.request_id.to_string()));
-    match crate::unit_of_work::record_reads(db, &actor, events).await {
+    match crate::services::audit::record(db, &actor, events).await {
         Ok(()) => response,
         Err(err) => {
             // No personal value leaves without its audit record.

@@ -5,6 +5,7 @@ use std::time::Instant;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use async_graphql::BatchRequest;
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLRequest};
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
@@ -47,7 +48,7 @@ pub async fn execute_post(
         BatchRequest::Single(request) => {
             let exchange = Exchange::new(&req, request_id, caller, started);
             let request = GraphQLRequest(request);
-            return execute(exchange, &schema, &db, &auth, request, limits).await;
+            return execute(exchange, &schema, &db, &auth, request, None, limits).await;
         }
         BatchRequest::Batch(requests) => requests,
     };
@@ -78,6 +79,7 @@ pub async fn execute_post(
             &db,
             &auth,
             GraphQLRequest(request),
+            None,
             limits,
         )
         .await;
@@ -152,7 +154,9 @@ pub async fn execute_get_or_graphiql(
     };
     // Mutations change things: never over GET, which links and prefetchers
     // follow. (Subscriptions have their own endpoint.)
-    if !is_query(&request.0.query, request.0.operation_name.as_deref()) {
+    // Parsed once: for this check and for every step after it.
+    let parsed = async_graphql::parser::parse_query(&request.0.query).ok();
+    if !is_query(parsed.as_ref(), request.0.operation_name.as_deref()) {
         let mut response = error_answer(
             StatusCode::METHOD_NOT_ALLOWED,
             "METHOD_NOT_ALLOWED",
@@ -177,6 +181,7 @@ pub async fn execute_get_or_graphiql(
         &db,
         &auth,
         request,
+        parsed,
         limits.as_ref().map(|l| l.get_ref()),
     )
     .await)
@@ -184,9 +189,9 @@ pub async fn execute_get_or_graphiql(
 
 /// Whether the operation a request selects is a query (or cannot be told:
 /// a document that does not parse is the validator's to report).
-fn is_query(query: &str, operation_name: Option<&str>) -> bool {
+fn is_query(document: Option<&ExecutableDocument>, operation_name: Option<&str>) -> bool {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
+    let Some(document) = document else {
         return true;
     };
     let selected = match &document.operations {

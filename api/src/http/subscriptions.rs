@@ -278,7 +278,7 @@ impl Connection {
             return Ok(());
         }
         let actor = Actor::caller(live.caller(), None);
-        crate::unit_of_work::record_reads(&self.db, &actor, events)
+        crate::services::audit::record(&self.db, &actor, events)
             .await
             .map_err(|err| {
                 tracing::error!(error = ?err, "could not audit a subscription event's personal reads");

@@ -307,9 +307,8 @@ mod tests {
         ]
     }
 
-    fn nothing_rule() -> &'static str {
-        "1 = 0"
-    }
+    /// What [`nothing`] renders as.
+    const NOTHING: &str = "1 = 0";
 
     #[test]
     fn participants_each_role_sees_as_the_table_says() {
@@ -334,7 +333,7 @@ mod tests {
                         && sql.contains(principal)
                 }
                 "participant" => sql == format!("\"participant\".\"id\" = {principal}"),
-                _ => sql == nothing_rule(),
+                _ => sql == NOTHING,
             };
             assert!(holds, "{name}: {sql}");
         }
@@ -350,14 +349,14 @@ mod tests {
                 "employer" => sql.starts_with("\"placement\".\"employer_id\" = "),
                 "mentor" => sql.contains("\"mentor_id\" = ") && sql.contains(" OR "),
                 "participant" => sql.starts_with("\"placement\".\"participant_id\" = "),
-                _ => sql == nothing_rule(),
+                _ => sql == NOTHING,
             };
             assert!(holds, "{name}: {sql}");
             let change = rule(placement::Entity, changeable_placements(&caller));
             let may_change = match name {
                 "administrator" => change == "(all)",
                 "partner" => change == sql,
-                _ => change == nothing_rule(),
+                _ => change == NOTHING,
             };
             assert!(may_change, "{name} changes: {change}");
         }
@@ -386,14 +385,14 @@ mod tests {
                     slot.starts_with(open)
                         && slot.contains("\"employer_id\" = ")
                         && mentor.contains("\"placement\"")
-                        && mentorship == nothing_rule()
-                        && consent == nothing_rule()
+                        && mentorship == NOTHING
+                        && consent == NOTHING
                 }
                 "mentor" => {
                     slot == open
                         && mentor.starts_with("\"mentor\".\"id\" = ")
                         && mentorship.starts_with("\"mentorship\".\"mentor_id\" = ")
-                        && consent == nothing_rule()
+                        && consent == NOTHING
                 }
                 "participant" => {
                     slot == open
@@ -402,10 +401,7 @@ mod tests {
                         && consent.starts_with("\"consent\".\"participant_id\" = ")
                 }
                 _ => {
-                    slot == open
-                        && mentor == nothing_rule()
-                        && mentorship == nothing_rule()
-                        && consent == nothing_rule()
+                    slot == open && mentor == NOTHING && mentorship == NOTHING && consent == NOTHING
                 }
             };
             assert!(

@@ -64,7 +64,7 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, claims: &Claims) -> Servic
         .iter()
         .filter_map(|s| Scope::parse(s))
         .collect();
-    if !actions::role_allowed_by_grant(role, &granted.iter().copied().collect::<Vec<_>>()) {
+    if !actions::role_allowed_by_grant(role, granted.iter().copied()) {
         return Err(refused(
             "the token's organisation may not have administrators",
         ));
@@ -125,8 +125,7 @@ pub async fn check_grant<C: ConnectionTrait>(
             format!("{slug} is not granted {}", extra.as_str()),
         ));
     }
-    let grant: Vec<Scope> = granted.iter().filter_map(|s| Scope::parse(s)).collect();
-    if !actions::role_allowed_by_grant(role, &grant) {
+    if !actions::role_allowed_by_grant(role, granted.iter().filter_map(|s| Scope::parse(s))) {
         return Err(ServiceError::invalid(
             "role",
             format!("{slug} may not have administrators"),

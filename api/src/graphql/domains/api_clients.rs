@@ -3,7 +3,7 @@
 use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use crate::graphql::connection::{Paged, connection, count_with, page_request};
+use crate::graphql::connection::{Paged, connection, counted, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::enums::Role as RoleEnum;
 use crate::graphql::guards::Require;
@@ -12,7 +12,7 @@ use crate::graphql::payload::{UserError, payload};
 use crate::graphql::types::ApiClient;
 use crate::graphql::write::Write;
 use crate::policy::Scope;
-use crate::services::{self, ServiceError};
+use crate::services::{self};
 
 /// Queries about API clients.
 #[derive(Default)]
@@ -42,10 +42,9 @@ impl ApiClientQuery {
             rows,
             |r| r.id,
             ApiClient,
-            move || {
-                let db = db.clone();
-                count_with(async move { services::api_clients::count_api_clients(&db).await })
-            },
+            counted(db, |db| async move {
+                services::api_clients::count_api_clients(&db).await
+            }),
         ))
     }
 }
@@ -107,9 +106,7 @@ impl ApiClientMutation {
     ) -> Result<CreateApiClientPayload> {
         let caller = caller(ctx)?;
         let write = Write::begin(ctx).await?;
-        let result = match Scope::parse_all(&input.scopes)
-            .map_err(|name| ServiceError::invalid("scopes", format!("unknown scope {name}")))
-        {
+        let result = match services::input::scopes("scopes", &input.scopes) {
             Ok(scopes) => {
                 services::api_clients::create_api_client(
                     write.txn(),

@@ -4,7 +4,7 @@
 use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use crate::graphql::connection::{ListOrder, Paged, connection, count_with, page_request};
+use crate::graphql::connection::{ListOrder, Paged, connection, counted, page_request};
 use crate::graphql::context::db;
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{NodeType, decode_as};
@@ -88,10 +88,9 @@ impl AuditQuery {
             rows,
             |r| r.id,
             AuditEvent,
-            move || {
-                let (db, filter) = (db.clone(), filter.clone());
-                count_with(async move { services::audit::count_events(&db, &filter).await })
-            },
+            counted((db, filter), |(db, filter)| async move {
+                services::audit::count_events(&db, &filter).await
+            }),
         ))
     }
 }

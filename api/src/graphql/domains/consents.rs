@@ -3,7 +3,7 @@
 use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use crate::graphql::connection::{Paged, connection, count_with, page_request};
+use crate::graphql::connection::{Paged, connection, counted, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{NodeType, decode_as, decode_optional};
@@ -77,12 +77,9 @@ impl ConsentQuery {
             rows,
             |r| r.id,
             Consent,
-            move || {
-                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
-                count_with(async move {
-                    services::consents::count_consents(&db, &caller, &filter).await
-                })
-            },
+            counted((db, caller, filter), |(db, caller, filter)| async move {
+                services::consents::count_consents(&db, &caller, &filter).await
+            }),
         ))
     }
 

@@ -3,7 +3,7 @@
 use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use crate::graphql::connection::{Paged, connection, count_with, page_request};
+use crate::graphql::connection::{Paged, connection, counted, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::enums::Site;
 use crate::graphql::guards::Require;
@@ -41,10 +41,9 @@ impl EmployerQuery {
             rows,
             |r| r.id,
             Employer,
-            move || {
-                let db = db.clone();
-                count_with(async move { services::employers::count_employers(&db).await })
-            },
+            counted(db, |db| async move {
+                services::employers::count_employers(&db).await
+            }),
         ))
     }
 

@@ -3,7 +3,7 @@
 use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use crate::graphql::connection::{Paged, connection, count_with, page_request};
+use crate::graphql::connection::{Paged, connection, counted, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{NodeType, decode_as};
@@ -67,12 +67,9 @@ impl MentorQuery {
             rows,
             |r| r.id,
             Mentor,
-            move || {
-                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
-                count_with(
-                    async move { services::mentors::count_mentors(&db, &caller, &filter).await },
-                )
-            },
+            counted((db, caller, filter), |(db, caller, filter)| async move {
+                services::mentors::count_mentors(&db, &caller, &filter).await
+            }),
         ))
     }
 

@@ -3,7 +3,7 @@
 use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use crate::graphql::connection::{ListOrder, Paged, connection, count_with, page_request};
+use crate::graphql::connection::{ListOrder, Paged, connection, counted, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::enums::{LanguageLevel, ParticipantStatus, Site, SwedishLevel};
 use crate::graphql::guards::Require;
@@ -85,12 +85,9 @@ impl ParticipantQuery {
             rows,
             |r| r.id,
             Participant,
-            move || {
-                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
-                count_with(async move {
-                    services::participants::count_participants(&db, &caller, &filter).await
-                })
-            },
+            counted((db, caller, filter), |(db, caller, filter)| async move {
+                services::participants::count_participants(&db, &caller, &filter).await
+            }),
         ))
     }
 

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 
-use crate::graphql::connection::{Paged, connection, count_with, page_request};
+use crate::graphql::connection::{Paged, connection, counted, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::enums::PartnerStatus;
 use crate::graphql::guards::Require;
@@ -10,7 +10,7 @@ use crate::graphql::payload::{UserError, payload};
 use crate::graphql::types::PartnerOrganisation;
 use crate::graphql::write::Write;
 use crate::policy::Scope;
-use crate::services::{self, ServiceError};
+use crate::services::{self};
 
 /// Queries about partner organisations.
 #[derive(Default)]
@@ -37,10 +37,9 @@ impl PartnerQuery {
             rows,
             |r| r.id,
             PartnerOrganisation,
-            move || {
-                let db = db.clone();
-                count_with(async move { services::partners::count_partners(&db).await })
-            },
+            counted(db, |db| async move {
+                services::partners::count_partners(&db).await
+            }),
         ))
     }
 
@@ -99,9 +98,7 @@ impl PartnerMutation {
         #[graphql(desc = "What to change; see the input type.")] input: SetPartnerGrantInput,
     ) -> Result<PartnerOrganisationPayload> {
         let write = Write::begin(ctx).await?;
-        let result = match Scope::parse_all(&input.scopes)
-            .map_err(|name| ServiceError::invalid("scopes", format!("unknown scope {name}")))
-        {
+        let result = match services::input::scopes("scopes", &input.scopes) {
             Ok(scopes) => services::partners::set_grant(write.txn(), &input.slug, &scopes).await,
             Err(err) => Err(err),
         };

@@ -3,7 +3,7 @@
 use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
-use crate::graphql::connection::{ListOrder, Paged, connection, count_with, page_request};
+use crate::graphql::connection::{ListOrder, Paged, connection, counted, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::enums::{OpportunityKind, PlacementOutcome, PlacementStatus};
 use crate::graphql::guards::Require;
@@ -13,6 +13,7 @@ use crate::graphql::scalars::Date;
 use crate::graphql::types::Placement;
 use crate::graphql::write::Write;
 use crate::policy::{Role, Scope};
+use crate::services::placement_lifecycle::Transition;
 use crate::services::{self};
 
 /// Narrows a list of placements; given fields must all hold.
@@ -107,12 +108,9 @@ impl PlacementQuery {
             rows,
             |r| r.id,
             Placement,
-            move || {
-                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
-                count_with(async move {
-                    services::placements::count_placements(&db, &caller, &filter).await
-                })
-            },
+            counted((db, caller, filter), |(db, caller, filter)| async move {
+                services::placements::count_placements(&db, &caller, &filter).await
+            }),
         ))
     }
 
@@ -218,7 +216,7 @@ async fn step(
     ctx: &Context<'_>,
     id: &ID,
     version: i32,
-    step: services::placement_lifecycle::Transition,
+    step: Transition,
 ) -> Result<PlacementPayload> {
     let id = decode_as(id, NodeType::Placement, "id")?;
     let write = Write::begin(ctx).await?;
@@ -338,13 +336,7 @@ impl PlacementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which placement, at which version.")] input: PlacementTransitionInput,
     ) -> Result<PlacementPayload> {
-        step(
-            ctx,
-            &input.id,
-            input.version,
-            services::placement_lifecycle::Transition::Accept,
-        )
-        .await
+        step(ctx, &input.id, input.version, Transition::Accept).await
     }
 
     /// The employer declines a proposed placement. Requires `placements:write`.
@@ -354,13 +346,7 @@ impl PlacementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which placement, at which version.")] input: PlacementTransitionInput,
     ) -> Result<PlacementPayload> {
-        step(
-            ctx,
-            &input.id,
-            input.version,
-            services::placement_lifecycle::Transition::Decline,
-        )
-        .await
+        step(ctx, &input.id, input.version, Transition::Decline).await
     }
 
     /// The responsible partner or the employer records that an accepted
@@ -371,13 +357,7 @@ impl PlacementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which placement, at which version.")] input: PlacementTransitionInput,
     ) -> Result<PlacementPayload> {
-        step(
-            ctx,
-            &input.id,
-            input.version,
-            services::placement_lifecycle::Transition::Start,
-        )
-        .await
+        step(ctx, &input.id, input.version, Transition::Start).await
     }
 
     /// Either side cancels a proposed, accepted or active placement; a place
@@ -389,13 +369,7 @@ impl PlacementMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Which placement, at which version.")] input: PlacementTransitionInput,
     ) -> Result<PlacementPayload> {
-        step(
-            ctx,
-            &input.id,
-            input.version,
-            services::placement_lifecycle::Transition::Cancel,
-        )
-        .await
+        step(ctx, &input.id, input.version, Transition::Cancel).await
     }
 
     /// The responsible partner completes an active placement with its
@@ -411,7 +385,7 @@ impl PlacementMutation {
             ctx,
             &input.id,
             input.version,
-            services::placement_lifecycle::Transition::Complete(input.outcome.into()),
+            Transition::Complete(input.outcome.into()),
         )
         .await
     }

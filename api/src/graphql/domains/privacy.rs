@@ -40,7 +40,7 @@ impl PrivacyQuery {
         let db = db(ctx)?;
         let document = services::privacy::export_participant(db, caller, id).await?;
         // No export leaves without its audit record.
-        crate::unit_of_work::record_reads(
+        crate::services::audit::record(
             db,
             &Actor::caller(caller, request_id(ctx)),
             vec![AuditEvent {

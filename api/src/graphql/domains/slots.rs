@@ -3,7 +3,7 @@
 use crate::policy::reads::Kind;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 
-use crate::graphql::connection::{Paged, connection, count_with, page_request};
+use crate::graphql::connection::{Paged, connection, counted, page_request};
 use crate::graphql::context::{caller, db};
 use crate::graphql::enums::{OpportunityKind, Site, SlotStatus, SwedishLevel};
 use crate::graphql::guards::Require;
@@ -80,10 +80,9 @@ impl SlotQuery {
             rows,
             |r| r.id,
             InternshipSlot,
-            move || {
-                let db = db.clone();
-                count_with(async move { services::slots::count_open_slots(&db).await })
-            },
+            counted(db, |db| async move {
+                services::slots::count_open_slots(&db).await
+            }),
         ))
     }
 
@@ -116,10 +115,9 @@ impl SlotQuery {
             rows,
             |r| r.id,
             InternshipSlot,
-            move || {
-                let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
-                count_with(async move { services::slots::count_slots(&db, &caller, &filter).await })
-            },
+            counted((db, caller, filter), |(db, caller, filter)| async move {
+                services::slots::count_slots(&db, &caller, &filter).await
+            }),
         ))
     }
 
