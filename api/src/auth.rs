@@ -1,6 +1,7 @@
 //! Access tokens: signing keys, issuing and verifying JWTs, and API client
 //! credentials. What a verified caller may do is the `policy` module's.
 
+pub mod federation;
 pub mod keys;
 pub mod token;
 

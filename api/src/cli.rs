@@ -105,6 +105,7 @@ async fn serve(global: &GlobalArgs, args: &ServeArgs) -> anyhow::Result<()> {
         access_token_ttl: Duration::from_secs(global.access_token_ttl),
         loader_batch_window: Duration::from_millis(args.loader_batch_window_ms),
         callers: Default::default(),
+        sign_in: crate::sign_in::SignIn::start(&db, args.sign_in(global.access_token_ttl))?,
     };
     let server = Application::build(
         &ServerSettings {

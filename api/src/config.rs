@@ -202,6 +202,28 @@ pub struct ServeArgs {
     #[arg(long, env = "LOADER_BATCH_WINDOW_MS", default_value_t = 2,
           value_parser = clap::value_parser!(u64).range(0..=100))]
     pub loader_batch_window_ms: u64,
+    /// The SMTP server one-time sign-in codes are sent through:
+    /// `smtp://host:587?tls=required` (STARTTLS), `smtps://user:pass@host`
+    /// (TLS), `smtp://localhost:25` (plain, on the host only). Unset: sign-in
+    /// by code is off.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of one-time codes.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Portalen <no-reply@portalen.invalid>"
+    )]
+    pub mail_from: String,
+    /// Lifetime of each refresh token of a person's session: seconds, or a
+    /// duration such as `14d`.
+    #[arg(long, env = "REFRESH_TOKEN_TTL", default_value = "14d",
+          value_parser = seconds_between::<300, 7_776_000>)]
+    pub refresh_token_ttl: u64,
+    /// A person's session's whole life, however often refreshed.
+    #[arg(long, env = "SESSION_TTL", default_value = "30d",
+          value_parser = seconds_between::<300, 31_536_000>)]
+    pub session_ttl: u64,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value = "30",
           value_parser = seconds_between::<0, 600>)]
@@ -284,6 +306,21 @@ impl ServeArgs {
 }
 
 impl ServeArgs {
+    /// How people sign in, with access tokens of `access_token_ttl` seconds.
+    pub fn sign_in(&self, access_token_ttl: u64) -> crate::sign_in::SignInSettings {
+        use std::time::Duration;
+        crate::sign_in::SignInSettings {
+            smtp_url: self.smtp_url.clone(),
+            mail_from: self.mail_from.clone(),
+            sessions: crate::services::sessions::SessionSettings {
+                access_token_ttl: Duration::from_secs(access_token_ttl),
+                refresh_token_ttl: Duration::from_secs(self.refresh_token_ttl),
+                session_ttl: Duration::from_secs(self.session_ttl),
+            },
+            ..Default::default()
+        }
+    }
+
     /// The rate-limit budgets these options set.
     pub fn rate_limits(&self) -> crate::ratelimit::RateLimitSettings {
         crate::ratelimit::RateLimitSettings {

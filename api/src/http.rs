@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod health;
 pub mod metrics;
 pub mod oauth;
+pub mod sign_in;
 pub mod subscriptions;
 
 use actix_web::web;
@@ -23,5 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql::execute_get_or_graphiql))
         .configure(graphiql::routes)
         .route("/.well-known/jwks.json", web::get().to(oauth::jwks))
-        .route("/oauth/token", web::post().to(oauth::token));
+        .route("/oauth/token", web::post().to(oauth::token))
+        .route("/oauth/code", web::post().to(sign_in::request_code))
+        .route("/oauth/revoke", web::post().to(sign_in::revoke));
 }

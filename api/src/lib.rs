@@ -22,6 +22,7 @@ pub mod policy;
 pub mod ratelimit;
 pub mod seed;
 pub mod services;
+pub mod sign_in;
 pub mod startup;
 pub mod telemetry;
 pub mod unit_of_work;

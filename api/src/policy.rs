@@ -16,5 +16,5 @@ pub mod reads;
 pub mod rows;
 pub mod scope;
 
-pub use caller::{Caller, Principal, Role};
+pub use caller::{Caller, PersonCaller, Principal, Role};
 pub use scope::Scope;

@@ -214,6 +214,13 @@ impl UnitOfWork {
         row
     }
 
+    /// Gives the work up: rolled back now, nothing recorded.
+    pub async fn abandon(self) {
+        if let Err(rollback) = self.txn.rollback().await {
+            tracing::warn!(error = %rollback, "failed to roll back an abandoned change");
+        }
+    }
+
     /// Records the event as `kind` rather than as a plain mutation.
     pub fn as_kind(mut self, kind: AuditKind) -> Self {
         self.work.kind = kind;
@@ -280,9 +287,12 @@ impl UnitOfWork {
         };
         let keys = keys(&value);
         // A changed organisation or client changes what its tokens may do.
-        let changes_callers = keys
-            .iter()
-            .any(|(entity, _)| matches!(*entity, "partner_organisation" | "api_client"));
+        let changes_callers = keys.iter().any(|(entity, _)| {
+            matches!(
+                *entity,
+                "partner_organisation" | "api_client" | "membership" | "sign_in_session"
+            )
+        });
         let events = events(&value);
         let Work {
             actor,

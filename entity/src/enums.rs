@@ -220,3 +220,35 @@ pub enum PlacementOutcome {
     #[sea_orm(string_value = "other")]
     Other,
 }
+
+/// The role a person holds in an organisation through a membership.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MembershipRole {
+    #[sea_orm(string_value = "administrator")]
+    Administrator,
+    #[sea_orm(string_value = "partner")]
+    Partner,
+    #[sea_orm(string_value = "employer")]
+    Employer,
+    #[sea_orm(string_value = "mentor")]
+    Mentor,
+    #[sea_orm(string_value = "volunteer")]
+    Volunteer,
+    #[sea_orm(string_value = "participant")]
+    Participant,
+}
+
+/// Whether a membership is in force.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MembershipStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "ended")]
+    Ended,
+}

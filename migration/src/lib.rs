@@ -30,6 +30,12 @@ mod m20261123_000018_participant_erased_at;
 mod m20261123_000019_create_idempotency_key;
 mod m20261123_000020_placement_scope_index;
 mod m20261127_000021_unique_open_placement;
+mod m20261206_000022_create_person;
+mod m20261206_000023_create_membership;
+mod m20261206_000024_create_identity_provider;
+mod m20261206_000025_create_one_time_code;
+mod m20261206_000026_create_sign_in_session;
+mod m20261206_000027_create_refresh_token;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -59,6 +65,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000019_create_idempotency_key::Migration),
             Box::new(m20261123_000020_placement_scope_index::Migration),
             Box::new(m20261127_000021_unique_open_placement::Migration),
+            Box::new(m20261206_000022_create_person::Migration),
+            Box::new(m20261206_000023_create_membership::Migration),
+            Box::new(m20261206_000024_create_identity_provider::Migration),
+            Box::new(m20261206_000025_create_one_time_code::Migration),
+            Box::new(m20261206_000026_create_sign_in_session::Migration),
+            Box::new(m20261206_000027_create_refresh_token::Migration),
         ]
     }
 }

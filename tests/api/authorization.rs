@@ -44,6 +44,14 @@ struct Side {
     fresh_placement: Uuid,
     /// A slot made for the cell, for operations that change a slot's status.
     fresh_slot: Uuid,
+    /// A person's membership of this side's organisation.
+    membership: Uuid,
+    /// This side's identity provider.
+    provider: Uuid,
+    /// A membership made for the cell, for the operation that ends one.
+    fresh_membership: Uuid,
+    /// A provider made for the cell, for the operation that removes one.
+    fresh_provider: Uuid,
 }
 
 impl Side {
@@ -66,6 +74,10 @@ impl Side {
             "fresh" => self.fresh,
             "fresh_placement" => self.fresh_placement,
             "fresh_slot" => self.fresh_slot,
+            "membership" => self.membership,
+            "provider" => self.provider,
+            "fresh_membership" => self.fresh_membership,
+            "fresh_provider" => self.fresh_provider,
             other => panic!("authorization.yaml names no row {other}"),
         }
     }
@@ -212,6 +224,72 @@ async fn fresh_slot(app: &TestApp, side: &Side, status: SlotStatus) -> Uuid {
     .id
 }
 
+/// Organisations' people and providers, for the matrix.
+static NEXT_PERSON: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// A person with a partner membership of `partner`.
+async fn insert_membership(db: &sea_orm::DatabaseConnection, partner: Uuid) -> Uuid {
+    let now = Utc::now();
+    let n = NEXT_PERSON.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let person = Uuid::now_v7();
+    person::Entity::insert(person::ActiveModel {
+        id: Set(person),
+        name: Set(format!("Staff {n}")),
+        email: Set(format!("staff-{n}@example.org")),
+        phone: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("person");
+    let id = Uuid::now_v7();
+    membership::Entity::insert(membership::ActiveModel {
+        id: Set(id),
+        person_id: Set(person),
+        partner_organisation_id: Set(partner),
+        role: Set(MembershipRole::Partner),
+        employer_id: Set(None),
+        mentor_id: Set(None),
+        participant_id: Set(None),
+        status: Set(MembershipStatus::Active),
+        created_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ended_at: Set(None),
+    })
+    .exec(db)
+    .await
+    .expect("membership");
+    id
+}
+
+/// An identity provider of `partner`, with inline keys.
+async fn insert_provider(db: &sea_orm::DatabaseConnection, partner: Uuid) -> Uuid {
+    let now = Utc::now();
+    let n = NEXT_PERSON.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let id = Uuid::now_v7();
+    identity_provider::Entity::insert(identity_provider::ActiveModel {
+        id: Set(id),
+        partner_organisation_id: Set(partner),
+        issuer: Set(format!("https://idp-{n}.example.org")),
+        jwks_uri: Set(None),
+        jwks: Set(Some(r#"{"keys":[]}"#.to_owned())),
+        audience: Set("portalen-dashboard".to_owned()),
+        algorithms: Set(StringList(vec!["RS256".to_owned()])),
+        subject_claim: Set("email".to_owned()),
+        groups_claim: Set(None),
+        group_mappings: Set(Default::default()),
+        created_by: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("provider");
+    id
+}
+
 /// Slot operations get a fresh slot per cell, in the status they start from.
 fn fresh_slot_status(field: &str) -> Option<SlotStatus> {
     match field {
@@ -233,6 +311,20 @@ fn fresh_status(field: &str) -> Option<PlacementStatus> {
         }
         "startPlacement" => Some(PlacementStatus::Accepted),
         _ => None,
+    }
+}
+
+/// A fresh membership or provider for the operations that end or remove
+/// one.
+async fn fresh_people(app: &TestApp, field: &str, target: &mut Side) {
+    match field {
+        "endMembership" => {
+            target.fresh_membership = insert_membership(&app.db, target.partner).await
+        }
+        "removeIdentityProvider" => {
+            target.fresh_provider = insert_provider(&app.db, target.partner).await;
+        }
+        _ => {}
     }
 }
 
@@ -384,7 +476,13 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     .expect("client")
     .client
     .id;
+    let membership = insert_membership(db, partner).await;
+    let provider = insert_provider(db, partner).await;
     Side {
+        membership,
+        provider,
+        fresh_membership: Uuid::nil(),
+        fresh_provider: Uuid::nil(),
         slug,
         partner,
         employer,
@@ -409,12 +507,13 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
 /// Organisation numbers for employers the matrix creates.
 static NEXT_NUMBER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
-const ROLES: [&str; 5] = [
+const ROLES: [&str; 6] = [
     "administrator",
     "partner",
     "employer",
     "mentor",
     "participant",
+    "volunteer",
 ];
 
 async fn token_for(app: &TestApp, side: &Side, role: &str) -> String {
@@ -452,6 +551,7 @@ struct Expectations {
     employer: [Expect; 2],
     mentor: [Expect; 2],
     participant: [Expect; 2],
+    volunteer: [Expect; 2],
 }
 
 /// One operation of the matrix, as `authorization.yaml` lists it: its root
@@ -479,6 +579,7 @@ impl Op {
             "employer" => self.expect.employer,
             "mentor" => self.expect.mentor,
             "participant" => self.expect.participant,
+            "volunteer" => self.expect.volunteer,
             other => panic!("no role {other}"),
         };
         (own, other)
@@ -513,6 +614,14 @@ fn placeholder_value(placeholder: &str, target: &Side, version: i32) -> Value {
         "$slug" => json!(target.slug),
         "$version" => json!(version),
         "$all_scopes" => json!(Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
+        "$email" => json!(format!(
+            "new-{}@example.org",
+            NEXT_PERSON.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        )),
+        "$issuer" => json!(format!(
+            "https://new-idp-{}.example.org",
+            NEXT_PERSON.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        )),
         "$organisation_number" => {
             let number = portalen_api::domain::OrganisationNumber::from_nine_digits(
                 559_700_000 + NEXT_NUMBER.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
@@ -597,6 +706,7 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
                     if let Some(status) = fresh_slot_status(&op.field) {
                         target.fresh_slot = fresh_slot(&app, side, status).await;
                     }
+                    fresh_people(&app, &op.field, &mut target).await;
                     let target = &target;
                     let version = current_version(&app, target.placement).await;
                     let (query, variables) = op.call(target, version);
@@ -677,6 +787,7 @@ async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused
         if let Some(status) = fresh_slot_status(&op.field) {
             target.fresh_slot = fresh_slot(&app, &a, status).await;
         }
+        fresh_people(&app, &op.field, &mut target).await;
         let (query, variables) = op.call(&target, current_version(&app, a.placement).await);
         let body = app.graphql_as(&scopeless, &query, variables.clone()).await;
         let anonymous = app.graphql(&query, variables).await;

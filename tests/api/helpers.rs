@@ -9,6 +9,7 @@ use portalen_api::auth::token::{NewToken, issue};
 use portalen_api::auth::{KeyRing, TokenSettings};
 use portalen_api::http::auth::AuthState;
 use portalen_api::ratelimit::RateLimitSettings;
+use portalen_api::sign_in::{SignIn, SignInSettings};
 use portalen_api::startup::{Application, ServerSettings};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -328,6 +329,7 @@ pub struct TestAppBuilder {
     rate_limits: RateLimitSettings,
     request_timeout: Duration,
     documents: Arc<portalen_api::graphql::persisted::PersistedDocuments>,
+    sign_in: SignInSettings,
 }
 
 impl TestApp {
@@ -342,6 +344,7 @@ impl TestApp {
             rate_limits: RateLimitSettings::default(),
             request_timeout: Duration::from_secs(30),
             documents: Arc::default(),
+            sign_in: SignInSettings::default(),
         }
     }
 }
@@ -384,6 +387,12 @@ impl TestAppBuilder {
         documents: portalen_api::graphql::persisted::PersistedDocuments,
     ) -> Self {
         self.documents = Arc::new(documents);
+        self
+    }
+
+    /// These sign-in settings (an SMTP server for one-time codes, ...).
+    pub fn sign_in(mut self, settings: SignInSettings) -> Self {
+        self.sign_in = settings;
         self
     }
 
@@ -435,6 +444,7 @@ impl TestAppBuilder {
                 // Generous, so that statement counts stay exact on a busy machine.
                 loader_batch_window: Duration::from_millis(20),
                 callers: Default::default(),
+                sign_in: SignIn::start(&db, self.sign_in).expect("sign-in"),
             },
         )
         .expect("build the application");
@@ -564,13 +574,14 @@ impl TestApp {
                 limits: portalen_api::graphql::Limits::default(),
                 ..Default::default()
             },
-            db,
+            db.clone(),
             AuthState {
                 keys: KeyRing::from_pems(&self.signing_pem, &[]).expect("keys"),
                 tokens: token_settings(),
                 access_token_ttl: Duration::from_secs(300),
                 loader_batch_window: Duration::from_millis(20),
                 callers: Default::default(),
+                sign_in: SignIn::start(&db, SignInSettings::default()).expect("sign-in"),
             },
         )
         .expect("build the second instance");

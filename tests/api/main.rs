@@ -46,6 +46,7 @@ mod relations;
 mod reports;
 mod schema_docs;
 mod seed;
+mod sign_in;
 mod slots_and_employers;
 mod subscriptions;
 mod timeouts;

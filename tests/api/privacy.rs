@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, error_codes, spawn_app};
 
 /// Values that only the test participant has, in every personal field.
-const VALUES: [&str; 11] = [
+const VALUES: [&str; 13] = [
     "Qzerasable",
     "Qzfamily",
     "qz-person@example.org",
@@ -25,6 +25,8 @@ const VALUES: [&str; 11] = [
     "Qznotes",
     "Qzpurpose-first",
     "Qzpurpose-second",
+    "Qzsigninname",
+    "qz-sign-in@example.org",
 ];
 
 fn uuid_of(global_id: &str) -> Uuid {
@@ -118,6 +120,18 @@ async fn full_participant(app: &TestApp, admin: &str) -> String {
     .exec(&app.db)
     .await
     .expect("placement");
+    // The participant signs in, as a person with a participant membership.
+    let body = app
+        .graphql_as(
+            admin,
+            "mutation($input: AddMembershipInput!) { addMembership(input: $input) { membership { id } userErrors { message } } }",
+            json!({ "input": { "organisationSlug": "hyresbostader", "email": "qz-sign-in@example.org", "name": "Qzsigninname", "role": "PARTICIPANT", "actsAsId": id } }),
+        )
+        .await;
+    assert!(
+        body["data"]["addMembership"]["membership"]["id"].is_string(),
+        "{body}"
+    );
     id
 }
 
@@ -152,7 +166,13 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         consent,
         api_client,
         audit_event,
-        idempotency_key
+        idempotency_key,
+        person,
+        membership,
+        identity_provider,
+        one_time_code,
+        sign_in_session,
+        refresh_token
     )
 }
 
@@ -208,6 +228,17 @@ async fn erasure_leaves_no_personal_value_anywhere_and_keeps_what_reports_count(
     assert_eq!(erased["site"], "HAGEBY", "the site stays, for reports");
 
     let (after, covered) = dump(&app).await;
+    let body = app
+        .graphql_as(
+            &admin,
+            "{ memberships(first: 100, status: ACTIVE) { edges { node { actsAsId } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        !body.to_string().contains(&id),
+        "their sign-in ends with the erasure: {body}"
+    );
     assert_eq!(
         covered,
         table_names(&app).await,

@@ -48,6 +48,20 @@ pub struct Claims {
     /// The API client the token was issued to, for client-credentials tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// The membership a person's token acts for (`sub` is then
+    /// `person:<uuid>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mid: Option<String>,
+    /// The sign-in session a person's token belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+/// What ties a person's token to its membership and session.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonToken {
+    pub membership_id: Uuid,
+    pub session_id: Uuid,
 }
 
 /// What goes into a new token.
@@ -102,6 +116,16 @@ pub fn issue(
     settings: &TokenSettings,
     new: &NewToken<'_>,
 ) -> Result<IssuedToken, TokenError> {
+    issue_with(keys, settings, new, None)
+}
+
+/// As [`issue`], for a person's token: it names its membership and session.
+pub fn issue_with(
+    keys: &KeyRing,
+    settings: &TokenSettings,
+    new: &NewToken<'_>,
+    person: Option<PersonToken>,
+) -> Result<IssuedToken, TokenError> {
     let now = Utc::now().timestamp();
     let ttl = i64::try_from(new.ttl.as_secs()).unwrap_or(i64::MAX);
     let claims = Claims {
@@ -116,6 +140,8 @@ pub fn issue(
         org: new.organisation.to_owned(),
         role: new.role.to_owned(),
         client_id: new.client_id.map(str::to_owned),
+        mid: person.map(|p| p.membership_id.to_string()),
+        sid: person.map(|p| p.session_id.to_string()),
     };
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(keys.signing_kid().to_owned());

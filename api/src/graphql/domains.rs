@@ -11,6 +11,7 @@ pub mod mentorships;
 pub mod node;
 pub mod participants;
 pub mod partners;
+pub mod people;
 pub mod placements;
 pub mod privacy;
 pub mod reports;

@@ -50,6 +50,16 @@ pub enum PartnerStatus {
     Suspended,
 }
 
+/// Whether a membership is in force.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::MembershipStatus")]
+pub enum MembershipStatus {
+    /// In force: the person can sign in to it.
+    Active,
+    /// Ended: its tokens and sessions are refused.
+    Ended,
+}
+
 /// The two places where Portalen works.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "entity::Site")]
@@ -184,4 +194,7 @@ pub enum Role {
     Mentor,
     /// A participant: their own profile and placements.
     Participant,
+    /// A volunteer of one organisation: the network's open slots and
+    /// employers, nobody's personal data.
+    Volunteer,
 }

@@ -23,6 +23,9 @@ pub enum NodeType {
     Consent,
     ApiClient,
     AuditEvent,
+    Membership,
+    Person,
+    IdentityProvider,
 }
 
 impl NodeType {
@@ -38,11 +41,14 @@ impl NodeType {
             Self::Consent => "Consent",
             Self::ApiClient => "ApiClient",
             Self::AuditEvent => "AuditEvent",
+            Self::Membership => "Membership",
+            Self::Person => "Person",
+            Self::IdentityProvider => "IdentityProvider",
         }
     }
 
     /// Every type with a global id.
-    pub const ALL: [NodeType; 10] = [
+    pub const ALL: [NodeType; 13] = [
         Self::PartnerOrganisation,
         Self::Employer,
         Self::InternshipSlot,
@@ -53,6 +59,9 @@ impl NodeType {
         Self::Consent,
         Self::ApiClient,
         Self::AuditEvent,
+        Self::Membership,
+        Self::Person,
+        Self::IdentityProvider,
     ];
 
     fn from_name(name: &str) -> Option<Self> {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    consent, employer, internship_slot, mentor, mentorship, participant, participant_language,
-    participant_sensitive, partner_organisation, placement,
+    consent, employer, internship_slot, membership, mentor, mentorship, participant,
+    participant_language, participant_sensitive, partner_organisation, person, placement,
 };
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -106,6 +106,12 @@ keys! {
     ConsentById;
     /// Key: the consents the caller may see of a participant.
     ConsentsOfParticipant;
+    /// Key: a person by id, if the caller may see them.
+    PersonById;
+    /// Key: a membership by id, if the caller may see it.
+    MembershipById;
+    /// Key: the memberships the caller may see of a person.
+    MembershipsOfPerson;
 }
 
 type Shared = Arc<ServiceError>;
@@ -180,3 +186,6 @@ loader!(MentorshipsOfMentor => Vec<mentorship::Model>, |db, caller, ids| service
 loader!(MentorshipsOfParticipant => Vec<mentorship::Model>, |db, caller, ids| services::mentorships::load_mentorships_by(db, caller, MentorshipsBy::Participant, &ids));
 loader!(ConsentById => consent::Model, |db, caller, ids| services::consents::load_consents(db, caller, &ids));
 loader!(ConsentsOfParticipant => Vec<consent::Model>, |db, caller, ids| services::consents::load_consents_of_participants(db, caller, &ids));
+loader!(PersonById => person::Model, |db, caller, ids| services::people::load_persons(db, caller, &ids));
+loader!(MembershipById => membership::Model, |db, caller, ids| services::people::load_memberships(db, caller, &ids));
+loader!(MembershipsOfPerson => Vec<membership::Model>, |db, caller, ids| services::people::load_memberships_of_persons(db, caller, &ids));

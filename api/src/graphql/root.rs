@@ -5,7 +5,7 @@ use async_graphql::MergedObject;
 
 use super::domains::{
     api_clients, audit_trail, consents, employers, matching, mentors, mentorships, node,
-    participants, partners, placements, privacy, reports, slots, viewer,
+    participants, partners, people, placements, privacy, reports, slots, viewer,
 };
 
 /// Every query of the API.
@@ -27,6 +27,7 @@ pub struct QueryRoot(
     reports::ReportQuery,
     matching::MatchingQuery,
     api_clients::ApiClientQuery,
+    people::PeopleQuery,
 );
 
 /// Every mutation of the API.
@@ -43,6 +44,7 @@ pub struct MutationRoot(
     placements::PlacementMutation,
     partners::PartnerMutation,
     api_clients::ApiClientMutation,
+    people::PeopleMutation,
 );
 
 pub use super::domains::subscriptions::SubscriptionRoot;

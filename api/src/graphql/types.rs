@@ -10,6 +10,7 @@ mod mentor;
 mod mentorship;
 mod participant;
 mod partner_organisation;
+mod people;
 mod placement;
 mod viewer;
 
@@ -22,5 +23,6 @@ pub use mentor::Mentor;
 pub use mentorship::Mentorship;
 pub use participant::Participant;
 pub use partner_organisation::PartnerOrganisation;
+pub use people::{GroupMapping, IdentityProvider, Membership, Person};
 pub use placement::Placement;
 pub use viewer::Viewer;

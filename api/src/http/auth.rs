@@ -22,6 +22,8 @@ pub struct AuthState {
     pub loader_batch_window: Duration,
     /// Tokens authenticated a moment ago.
     pub callers: callers::cache::CallerCache,
+    /// How people sign in: providers' keys, the code mailer, sessions.
+    pub sign_in: std::sync::Arc<crate::sign_in::SignIn>,
 }
 
 /// Why a request's credentials were refused.

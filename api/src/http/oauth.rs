@@ -1,5 +1,6 @@
 //! `POST /oauth/token` (OAuth 2.0 client-credentials grant, RFC 6749
-//! section 4.4) and the public keys at `GET /.well-known/jwks.json`.
+//! section 4.4, and people's grants in [`super::sign_in`]) and the public
+//! keys at `GET /.well-known/jwks.json`.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -12,6 +13,7 @@ use serde_json::json;
 use tracing_actix_web::RequestId;
 
 use super::auth::AuthState;
+use super::sign_in::{self, PersonGrant, oauth_error};
 use crate::auth::token::IssuedToken;
 use crate::services::api_clients::{self, GrantError, Granted, exchange_client_credentials};
 use crate::services::audit::Actor;
@@ -24,28 +26,21 @@ pub async fn jwks(auth: web::Data<AuthState>) -> HttpResponse {
         .json(auth.keys.jwks())
 }
 
-/// The form of a token request.
+/// The form of a token request: the client-credentials grant's fields and
+/// people's grants' (see [`sign_in`]).
 #[derive(Debug, Deserialize)]
 pub struct TokenRequest {
     grant_type: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
     scope: Option<String>,
-}
-
-fn oauth_error(
-    status: actix_web::http::StatusCode,
-    error: &str,
-    description: &str,
-) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::PRAGMA, "no-cache"));
-    if status == actix_web::http::StatusCode::UNAUTHORIZED {
-        response.insert_header((header::WWW_AUTHENTICATE, r#"Basic realm="portalen""#));
-    }
-    response.json(json!({ "error": error, "error_description": description }))
+    subject_token: Option<String>,
+    subject_token_type: Option<String>,
+    requested_token_type: Option<String>,
+    refresh_token: Option<String>,
+    email: Option<String>,
+    code: Option<String>,
+    membership: Option<String>,
 }
 
 /// Client credentials from HTTP Basic (preferred by RFC 6749) if present.
@@ -57,7 +52,9 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     Some((id.to_owned(), secret.to_owned()))
 }
 
-/// Exchanges a client's id and secret for a short-lived access token.
+/// The token endpoint: a client's id and secret, a partner identity
+/// provider's token, a one-time code or a refresh token, for a short-lived
+/// access token.
 pub async fn token(
     req: HttpRequest,
     form: Result<web::Form<TokenRequest>, actix_web::Error>,
@@ -74,12 +71,37 @@ pub async fn token(
         );
     };
     let form = form.into_inner();
-    if form.grant_type.as_deref() != Some("client_credentials") {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "only grant_type=client_credentials is supported",
-        );
+    let person_grant = || PersonGrant {
+        subject_token: form.subject_token.clone(),
+        subject_token_type: form.subject_token_type.clone(),
+        requested_token_type: form.requested_token_type.clone(),
+        refresh_token: form.refresh_token.clone(),
+        email: form.email.clone(),
+        code: form.code.clone(),
+        membership: form.membership.clone(),
+        scope: form.scope.clone(),
+    };
+    match form.grant_type.as_deref() {
+        Some("client_credentials") => {}
+        Some(sign_in::TOKEN_EXCHANGE) => {
+            return sign_in::token_exchange(person_grant(), &auth, db.get_ref(), &request_id).await;
+        }
+        Some(sign_in::ONE_TIME_CODE) => {
+            return sign_in::one_time_code(&req, person_grant(), &auth, db.get_ref(), &request_id)
+                .await;
+        }
+        Some("refresh_token") => {
+            return sign_in::refresh(person_grant(), &auth, db.get_ref(), &request_id).await;
+        }
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant_type is one of client_credentials, refresh_token, \
+                 urn:ietf:params:oauth:grant-type:token-exchange and \
+                 urn:portalen:params:oauth:grant-type:one-time-code",
+            );
+        }
     }
     let (client_id, secret) = match (basic_credentials(&req), form.client_id, form.client_secret) {
         (Some(basic), None, None) => basic,

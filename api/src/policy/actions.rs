@@ -5,7 +5,7 @@
 use entity::{consent, mentorship};
 use uuid::Uuid;
 
-use super::{Caller, Principal, Role};
+use super::{Caller, Principal, Role, Scope};
 
 /// Whether the caller may post or change slots of `employer`, whose partner
 /// organisation link is `employer_partner`.
@@ -174,10 +174,68 @@ pub fn role_allowed_by_grant(role: Role, granted: impl IntoIterator<Item = super
             .any(|scope| scope == super::Scope::PartnersAdmin)
 }
 
+/// Whether the caller may give or end a membership of `organisation` in
+/// `role`: Portalen's administrators in any organisation, an
+/// organisation's own staff (a partner token with `members:admin`, the
+/// organisation's administrators) in theirs, but never the administrator
+/// role, which acts for the whole network.
+pub fn may_manage_membership(caller: &Caller, organisation: Uuid, role: Role) -> bool {
+    match caller.role {
+        Role::Administrator => true,
+        Role::Partner => organisation == caller.organisation_id && role != Role::Administrator,
+        _ => false,
+    }
+}
+
+/// Whether the caller may register or remove an identity provider of
+/// `organisation`: Portalen's administrators any, an organisation's staff
+/// with `members:admin` their own.
+pub fn may_manage_identity_provider(caller: &Caller, organisation: Uuid) -> bool {
+    match caller.role {
+        Role::Administrator => true,
+        Role::Partner => organisation == caller.organisation_id,
+        _ => false,
+    }
+}
+
+/// Whether a provider registered by `provider_organisation` may sign a
+/// person in to a membership of `membership_organisation`: only to its own
+/// organisation's. An organisation's provider vouches for its own people;
+/// it cannot open another organisation's rows, whatever addresses its
+/// tokens carry.
+pub fn may_federate(provider_organisation: Uuid, membership_organisation: Uuid) -> bool {
+    provider_organisation == membership_organisation
+}
+
+/// The scopes a person's token gets: those asked for (all, when none are
+/// asked for), within the role's ceiling and the organisation's grant.
+/// `Err` names the first asked-for scope it may not have.
+pub fn person_token_scopes(
+    role: Role,
+    granted: &[Scope],
+    requested: Option<&[Scope]>,
+) -> Result<Vec<Scope>, Scope> {
+    let allowed = |s: &Scope| role.ceiling().contains(s) && granted.contains(s);
+    match requested {
+        None => Ok(Scope::ALL.into_iter().filter(allowed).collect()),
+        Some(requested) => {
+            let mut scopes = Vec::new();
+            for scope in requested {
+                if !allowed(scope) {
+                    return Err(*scope);
+                }
+                if !scopes.contains(scope) {
+                    scopes.push(*scope);
+                }
+            }
+            Ok(scopes)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Scope;
 
     fn caller(role: Role, principal: Principal, organisation: Uuid) -> Caller {
         Caller {
@@ -187,6 +245,7 @@ mod tests {
             role,
             principal,
             scopes: Scope::ALL.into_iter().collect(),
+            person: None,
         }
     }
 
@@ -285,5 +344,67 @@ mod tests {
             Role::Administrator,
             [Scope::AuditRead, Scope::PartnersAdmin]
         ));
+    }
+
+    #[test]
+    fn memberships_are_managed_within_ones_own_organisation_and_never_as_administrator() {
+        let own = Uuid::now_v7();
+        let other = Uuid::now_v7();
+        let admin = caller(Role::Administrator, Principal::Organisation, own);
+        let partner = caller(Role::Partner, Principal::Organisation, own);
+        let mentor = caller(Role::Mentor, Principal::Mentor(Uuid::now_v7()), own);
+        for role in Role::ALL {
+            assert!(may_manage_membership(&admin, other, role), "{role}");
+            assert_eq!(
+                may_manage_membership(&partner, own, role),
+                role != Role::Administrator,
+                "{role}"
+            );
+            assert!(!may_manage_membership(&partner, other, role), "{role}");
+            assert!(!may_manage_membership(&mentor, own, role), "{role}");
+        }
+        assert!(may_manage_identity_provider(&admin, other));
+        assert!(may_manage_identity_provider(&partner, own));
+        assert!(!may_manage_identity_provider(&partner, other));
+        assert!(!may_manage_identity_provider(&mentor, own));
+        assert!(may_federate(own, own));
+        assert!(!may_federate(own, other));
+    }
+
+    #[test]
+    fn a_persons_token_holds_what_it_asked_within_the_role_and_the_grant() {
+        use Scope::*;
+        let granted = [SlotsRead, EmployersRead, ParticipantsRead, MembersAdmin];
+        assert_eq!(
+            person_token_scopes(Role::Volunteer, &granted, None),
+            Ok(vec![EmployersRead, SlotsRead])
+        );
+        assert_eq!(
+            person_token_scopes(Role::Employer, &granted, None),
+            Ok(vec![ParticipantsRead, EmployersRead, SlotsRead])
+        );
+        assert_eq!(
+            person_token_scopes(Role::Partner, &granted, None),
+            Ok(vec![
+                ParticipantsRead,
+                EmployersRead,
+                SlotsRead,
+                MembersAdmin
+            ])
+        );
+        assert_eq!(
+            person_token_scopes(Role::Partner, &granted, Some(&[SlotsRead, SlotsRead])),
+            Ok(vec![SlotsRead])
+        );
+        assert_eq!(
+            person_token_scopes(Role::Employer, &granted, Some(&[MembersAdmin])),
+            Err(MembersAdmin),
+            "beyond the role"
+        );
+        assert_eq!(
+            person_token_scopes(Role::Partner, &granted, Some(&[AuditRead])),
+            Err(AuditRead),
+            "beyond the grant"
+        );
     }
 }

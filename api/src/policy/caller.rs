@@ -22,16 +22,20 @@ pub enum Role {
     Mentor,
     /// A participant: their own profile and placements.
     Participant,
+    /// A volunteer of one organisation (a refugee guide, a café host): the
+    /// network's open slots and employers, nobody's personal data.
+    Volunteer,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Administrator,
         Role::Partner,
         Role::Employer,
         Role::Mentor,
         Role::Participant,
+        Role::Volunteer,
     ];
 
     /// The role as written in tokens.
@@ -42,6 +46,7 @@ impl Role {
             Role::Employer => "employer",
             Role::Mentor => "mentor",
             Role::Participant => "participant",
+            Role::Volunteer => "volunteer",
         }
     }
 
@@ -51,7 +56,62 @@ impl Role {
             Role::Employer => Some("employer:"),
             Role::Mentor => Some("mentor:"),
             Role::Participant => Some("participant:"),
-            Role::Administrator | Role::Partner => None,
+            Role::Administrator | Role::Partner | Role::Volunteer => None,
+        }
+    }
+
+    /// The role a membership holds.
+    pub fn of_membership(role: entity::MembershipRole) -> Role {
+        use entity::MembershipRole as M;
+        match role {
+            M::Administrator => Role::Administrator,
+            M::Partner => Role::Partner,
+            M::Employer => Role::Employer,
+            M::Mentor => Role::Mentor,
+            M::Volunteer => Role::Volunteer,
+            M::Participant => Role::Participant,
+        }
+    }
+
+    /// The membership role of this role.
+    pub fn as_membership(self) -> entity::MembershipRole {
+        use entity::MembershipRole as M;
+        match self {
+            Role::Administrator => M::Administrator,
+            Role::Partner => M::Partner,
+            Role::Employer => M::Employer,
+            Role::Mentor => M::Mentor,
+            Role::Volunteer => M::Volunteer,
+            Role::Participant => M::Participant,
+        }
+    }
+
+    /// The most a token of this role may hold, whatever its organisation is
+    /// granted: a token's scopes are what it asked for, within this and
+    /// within the organisation's grant. Administering people
+    /// (`members:admin`) and the network (`partners:admin`, `audit:read`)
+    /// belongs to the organisation-wide roles; a volunteer reads only what
+    /// is open to the whole network.
+    pub fn ceiling(self) -> &'static [Scope] {
+        use Scope::*;
+        const PERSONAL: &[Scope] = &[
+            ParticipantsRead,
+            ParticipantsWrite,
+            ParticipantsPii,
+            MentorsRead,
+            MentorsWrite,
+            EmployersRead,
+            EmployersWrite,
+            SlotsRead,
+            SlotsWrite,
+            PlacementsRead,
+            PlacementsWrite,
+            ReportsRead,
+        ];
+        match self {
+            Role::Administrator | Role::Partner => &Scope::ALL,
+            Role::Employer | Role::Mentor | Role::Participant => PERSONAL,
+            Role::Volunteer => &[EmployersRead, SlotsRead],
         }
     }
 }
@@ -69,7 +129,7 @@ impl FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("unknown role {s:?}; one of administrator, partner, employer, mentor, participant"))
+            .ok_or_else(|| format!("unknown role {s:?}; one of administrator, partner, employer, mentor, participant, volunteer"))
     }
 }
 
@@ -93,6 +153,18 @@ pub struct Caller {
     pub organisation_id: Uuid,
     pub organisation_slug: String,
     pub scopes: BTreeSet<Scope>,
+    /// For a person's token: the person, the membership it acts for and the
+    /// sign-in session it belongs to. `None` for machine clients and tokens
+    /// minted on the command line.
+    pub person: Option<PersonCaller>,
+}
+
+/// The person behind a token, and the membership and session it acts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonCaller {
+    pub person_id: Uuid,
+    pub membership_id: Uuid,
+    pub session_id: Option<Uuid>,
 }
 
 impl Caller {

@@ -73,6 +73,9 @@ pub enum Kind {
     Consent,
     ApiClient,
     AuditEvent,
+    Membership,
+    Person,
+    IdentityProvider,
 }
 
 /// What reading objects of `kind` needs (their rows are then narrowed by
@@ -88,6 +91,9 @@ pub const fn read(kind: Kind) -> Option<Requirement> {
         Kind::Mentor | Kind::Mentorship => Requirement::scope(Scope::MentorsRead),
         Kind::ApiClient => Requirement::administrator(Scope::PartnersAdmin),
         Kind::AuditEvent => Requirement::administrator(Scope::AuditRead),
+        Kind::Membership | Kind::Person | Kind::IdentityProvider => {
+            Requirement::roles(Scope::MembersAdmin, &[Role::Administrator, Role::Partner])
+        }
     })
 }
 
@@ -104,6 +110,7 @@ mod tests {
             organisation_id: uuid::Uuid::now_v7(),
             organisation_slug: "own".to_owned(),
             scopes: scopes.iter().copied().collect(),
+            person: None,
         }
     }
 

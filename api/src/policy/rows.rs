@@ -11,6 +11,13 @@
 //! | mentor | all | of the organisation, or on a placement it is responsible for | on a placement at its workplace | self | own mentors |
 //! | mentorship | all | of its mentors, or of participants it may see | none | own | own |
 //! | consent | all | given to it | none | none | own |
+//! | membership | all | of the organisation, and own | own | own | own |
+//! | person | all | with a membership of it, and self | self | self | self |
+//! | identity provider | all | of the organisation | none | none | none |
+//!
+//! A volunteer sees open slots and nothing else of these tables but their
+//! own memberships and person; a machine client or a command-line token has
+//! no person, so "own" and "self" are nothing for it.
 //!
 //! Consent and revocation: a partner sees a participant while their consent
 //! to it is in force. When the participant revokes it, the partner loses
@@ -21,8 +28,8 @@
 //! ends, access ends too.
 
 use entity::{
-    PlacementStatus, SlotStatus, consent, employer, internship_slot, mentor, mentorship,
-    participant, placement,
+    PlacementStatus, SlotStatus, consent, employer, identity_provider, internship_slot, membership,
+    mentor, mentorship, participant, person, placement,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
 use sea_orm::{ColumnTrait, Condition};
@@ -245,6 +252,64 @@ pub fn consents(caller: &Caller) -> Condition {
     }
 }
 
+/// Memberships the caller may see: an administrator all, an
+/// organisation's staff those of its organisation, a person their own.
+pub fn memberships(caller: &Caller) -> Condition {
+    let own = caller
+        .person
+        .map(|person| membership::Column::PersonId.eq(person.person_id));
+    match caller.role {
+        Role::Administrator => Condition::all(),
+        Role::Partner => Condition::any()
+            .add(membership::Column::PartnerOrganisationId.eq(caller.organisation_id))
+            .add_option(own),
+        _ => match own {
+            Some(own) => Condition::all().add(own),
+            None => nothing(),
+        },
+    }
+}
+
+/// People the caller may see: an administrator all, an organisation's
+/// staff those with a membership of it (current or ended), a person
+/// themselves.
+pub fn persons(caller: &Caller) -> Condition {
+    let own = caller
+        .person
+        .map(|person| person::Column::Id.eq(person.person_id));
+    match caller.role {
+        Role::Administrator => Condition::all(),
+        Role::Partner => Condition::any()
+            .add(
+                person::Column::Id.in_subquery(
+                    Query::select()
+                        .column(membership::Column::PersonId)
+                        .from(membership::Entity)
+                        .and_where(
+                            membership::Column::PartnerOrganisationId.eq(caller.organisation_id),
+                        )
+                        .to_owned(),
+                ),
+            )
+            .add_option(own),
+        _ => match own {
+            Some(own) => Condition::all().add(own),
+            None => nothing(),
+        },
+    }
+}
+
+/// Identity providers the caller may see: an administrator all, an
+/// organisation's staff its own.
+pub fn identity_providers(caller: &Caller) -> Condition {
+    match caller.role {
+        Role::Administrator => Condition::all(),
+        Role::Partner => Condition::all()
+            .add(identity_provider::Column::PartnerOrganisationId.eq(caller.organisation_id)),
+        _ => nothing(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The row policy's table, role by role: each rule rendered as the SQL
@@ -262,6 +327,7 @@ mod tests {
             organisation_id: Uuid::from_u128(0x0a),
             organisation_slug: "own".to_owned(),
             scopes: Scope::ALL.into_iter().collect(),
+            person: None,
         }
     }
 

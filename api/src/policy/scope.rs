@@ -31,11 +31,14 @@ pub enum Scope {
     ReportsRead,
     /// Read the audit trail.
     AuditRead,
+    /// Manage the organisation's people: their memberships and the
+    /// organisation's identity providers.
+    MembersAdmin,
 }
 
 impl Scope {
     /// Every scope, in catalogue order.
-    pub const ALL: [Scope; 14] = [
+    pub const ALL: [Scope; 15] = [
         Scope::ParticipantsRead,
         Scope::ParticipantsWrite,
         Scope::ParticipantsPii,
@@ -50,6 +53,7 @@ impl Scope {
         Scope::PartnersAdmin,
         Scope::ReportsRead,
         Scope::AuditRead,
+        Scope::MembersAdmin,
     ];
 
     /// The scope as written in tokens and grants.
@@ -69,6 +73,7 @@ impl Scope {
             Scope::PartnersAdmin => "partners:admin",
             Scope::ReportsRead => "reports:read",
             Scope::AuditRead => "audit:read",
+            Scope::MembersAdmin => "members:admin",
         }
     }
 

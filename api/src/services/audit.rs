@@ -99,7 +99,11 @@ audited!(
     partner_organisation,
     api_client,
     mentorship,
-    consent
+    consent,
+    membership,
+    person,
+    identity_provider,
+    sign_in_session
 );
 
 fn row(actor: &Actor, event: AuditEvent, at: DateTime<Utc>) -> audit_event::ActiveModel {

@@ -1,8 +1,11 @@
 //! Turning verified token claims into a [`Caller`], against the database's
 //! current state: the organisation must exist and be active, its grant
 //! today caps the token's scopes, and a client-credentials token's client
-//! must not be revoked. Revoking a scope or a client, or suspending a
-//! partner, takes effect on the next request.
+//! must not be revoked, and a person's token's membership must be in force
+//! and its session not revoked. Revoking a scope or a client, ending a
+//! membership, signing out or suspending a partner takes effect on the next
+//! request. A token's scopes are also capped by its role
+//! ([`Role::ceiling`]).
 
 use std::collections::BTreeSet;
 
@@ -12,7 +15,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 use crate::auth::Claims;
-use crate::policy::{Caller, Principal, Role, Scope, actions};
+use crate::policy::{Caller, PersonCaller, Principal, Role, Scope, actions};
 
 fn refused(reason: &str) -> ServiceError {
     ServiceError::Unauthenticated {
@@ -27,9 +30,33 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, claims: &Claims) -> Servic
         .role
         .parse()
         .map_err(|_| refused("the token has an unknown role"))?;
-    let principal = match role.subject_prefix() {
-        None => Principal::Organisation,
-        Some(prefix) => {
+    let person_token = match &claims.mid {
+        None => None,
+        Some(mid) => {
+            // A person's token: its membership and session decide, as of now.
+            let person_id = claims
+                .sub
+                .strip_prefix("person:")
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .ok_or_else(|| refused("the token's subject is not a person"))?;
+            let membership_id =
+                Uuid::parse_str(mid).map_err(|_| refused("the token's membership is malformed"))?;
+            let session_id = claims
+                .sid
+                .as_deref()
+                .map(Uuid::parse_str)
+                .transpose()
+                .map_err(|_| refused("the token's session is malformed"))?;
+            Some(PersonCaller {
+                person_id,
+                membership_id,
+                session_id,
+            })
+        }
+    };
+    let principal = match (person_token, role.subject_prefix()) {
+        (Some(_), _) | (None, None) => Principal::Organisation,
+        (None, Some(prefix)) => {
             let id = claims
                 .sub
                 .strip_prefix(prefix)
@@ -69,6 +96,36 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, claims: &Claims) -> Servic
             "the token's organisation may not have administrators",
         ));
     }
+    let principal = match person_token {
+        None => principal,
+        Some(person) => {
+            let membership = super::people::membership_in_force(
+                db,
+                person.person_id,
+                person.membership_id,
+                person.session_id,
+            )
+            .await?
+            .ok_or_else(|| {
+                refused("the token's membership has ended or its session was revoked")
+            })?;
+            if membership.partner_organisation_id != organisation.id
+                || Role::of_membership(membership.role) != role
+            {
+                return Err(refused("the token does not match its membership"));
+            }
+            match (
+                membership.employer_id,
+                membership.mentor_id,
+                membership.participant_id,
+            ) {
+                (Some(id), _, _) => Principal::Employer(id),
+                (_, Some(id), _) => Principal::Mentor(id),
+                (_, _, Some(id)) => Principal::Participant(id),
+                _ => Principal::Organisation,
+            }
+        }
+    };
     if let Some(client_id) = &claims.client_id {
         // A client-credentials token lives only as long as its client:
         // revoking the client stops its tokens on the next request.
@@ -95,7 +152,12 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, claims: &Claims) -> Servic
         principal,
         organisation_id: organisation.id,
         organisation_slug: organisation.slug,
-        scopes: token_scopes.intersection(&granted).copied().collect(),
+        scopes: token_scopes
+            .intersection(&granted)
+            .copied()
+            .filter(|scope| role.ceiling().contains(scope))
+            .collect(),
+        person: person_token,
     })
 }
 

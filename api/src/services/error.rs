@@ -212,6 +212,16 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         message: "the participant already has an open placement in this slot",
     },
     UniqueConstraint {
+        index: "ux_membership_active",
+        columns: "membership.person_id, membership.partner_organisation_id, membership.role",
+        message: "this person already has this role in this organisation",
+    },
+    UniqueConstraint {
+        index: "ux_identity_provider_issuer",
+        columns: "identity_provider.issuer",
+        message: "an identity provider with this issuer is already registered",
+    },
+    UniqueConstraint {
         index: "ux_consent_in_force",
         columns: "consent.participant_id, consent.partner_organisation_id",
         message: "a consent for this organisation is already in force",

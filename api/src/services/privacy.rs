@@ -106,16 +106,21 @@ async fn anonymise<C: ConnectionTrait>(
         .exec(db)
         .await
         .map_err(ServiceError::database("failed to end consents"))?;
+    // Their sign-in goes too: memberships acting as them end, and a person
+    // with no other membership is anonymised.
+    super::people::erase_persons_of_participant(db, id, at).await?;
     Ok(erased)
 }
 
 /// The tables erasure writes personal values out of.
-const ERASED_TABLES: [&str; 5] = [
+const ERASED_TABLES: [&str; 7] = [
     "participant",
     "participant_language",
     "participant_skill",
     "participant_sensitive",
     "consent",
+    "person",
+    "one_time_code",
 ];
 
 /// Removes what an erasure committed may have left in the database's files
@@ -212,6 +217,23 @@ pub async fn export_participant<C: ConnectionTrait>(
         .all(db)
         .await
         .map_err(fail("failed to export mentorships"))?;
+    let memberships = entity::membership::Entity::find()
+        .filter(entity::membership::Column::ParticipantId.eq(id))
+        .order_by_asc(entity::membership::Column::Id)
+        .all(db)
+        .await
+        .map_err(fail("failed to export memberships"))?;
+    let persons = entity::person::Entity::find()
+        .filter(entity::person::Column::Id.is_in(memberships.iter().map(|m| m.person_id)))
+        .order_by_asc(entity::person::Column::Id)
+        .into_json()
+        .all(db)
+        .await
+        .map_err(fail("failed to export the sign-in person"))?;
+    let memberships: Vec<Value> = memberships
+        .into_iter()
+        .filter_map(|m| serde_json::to_value(MembershipExport::from(m)).ok())
+        .collect();
     let disclosures = audit_event::Entity::find()
         .filter(audit_event::Column::Entity.eq("participant"))
         .filter(audit_event::Column::EntityId.eq(id))
@@ -229,8 +251,36 @@ pub async fn export_participant<C: ConnectionTrait>(
         "consents": consents,
         "placements": placements,
         "mentorships": mentorships,
+        "signIn": { "persons": persons, "memberships": memberships },
         "auditEvents": disclosures,
     }))
+}
+
+/// A membership as the export shows it.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MembershipExport {
+    id: Uuid,
+    person_id: Uuid,
+    partner_organisation_id: Uuid,
+    role: entity::MembershipRole,
+    status: entity::MembershipStatus,
+    created_at: DateTime<Utc>,
+    ended_at: Option<DateTime<Utc>>,
+}
+
+impl From<entity::membership::Model> for MembershipExport {
+    fn from(m: entity::membership::Model) -> Self {
+        Self {
+            id: m.id,
+            person_id: m.person_id,
+            partner_organisation_id: m.partner_organisation_id,
+            role: m.role,
+            status: m.status,
+            created_at: m.created_at,
+            ended_at: m.ended_at,
+        }
+    }
 }
 
 /// What a retention run found, and whether it changed anything.

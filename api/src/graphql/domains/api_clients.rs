@@ -102,7 +102,7 @@ impl ApiClientMutation {
     async fn create_api_client(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to change; see the input type.")] input: CreateApiClientInput,
+        #[graphql(desc = "The client to create; see the input type.")] input: CreateApiClientInput,
     ) -> Result<CreateApiClientPayload> {
         let caller = caller(ctx)?;
         let write = Write::begin(ctx).await?;

@@ -152,7 +152,7 @@ impl ConsentMutation {
     async fn grant_consent(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to change; see the input type.")] input: GrantConsentInput,
+        #[graphql(desc = "The consent to record; see the input type.")] input: GrantConsentInput,
     ) -> Result<ConsentPayload> {
         let client_mutation_id = input.client_mutation_id.clone();
         let participant_id = decode_as(

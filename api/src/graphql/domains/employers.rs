@@ -133,7 +133,8 @@ impl EmployerMutation {
     async fn create_employer(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to change; see the input type.")] input: CreateEmployerInput,
+        #[graphql(desc = "The employer to register; see the input type.")]
+        input: CreateEmployerInput,
     ) -> Result<EmployerPayload> {
         let client_mutation_id = input.client_mutation_id.clone();
         let write = Write::begin_idempotent(ctx).await?;

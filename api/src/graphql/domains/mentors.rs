@@ -164,7 +164,7 @@ impl MentorMutation {
     async fn create_mentor(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to change; see the input type.")] input: CreateMentorInput,
+        #[graphql(desc = "The mentor to register; see the input type.")] input: CreateMentorInput,
     ) -> Result<MentorPayload> {
         let client_mutation_id = input.client_mutation_id.clone();
         let changes = services::mentors::MentorChanges {

@@ -150,7 +150,8 @@ impl MentorshipMutation {
     async fn start_mentorship(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to change; see the input type.")] input: StartMentorshipInput,
+        #[graphql(desc = "The mentorship to start; see the input type.")]
+        input: StartMentorshipInput,
     ) -> Result<MentorshipPayload> {
         let client_mutation_id = input.client_mutation_id.clone();
         let mentor_id = decode_as(&input.mentor_id, NodeType::Mentor, "mentorId")?;

@@ -3,17 +3,17 @@
 
 use async_graphql::{Context, Guard, ID, Interface, Object, Result};
 
-use crate::graphql::context::{db, loader_error, loaders};
+use crate::graphql::context::{caller, db, loader_error, loaders};
 use crate::graphql::error::bad_input;
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{NodeType, decode};
 use crate::graphql::loaders::{
-    ConsentById, EmployerById, MentorById, MentorshipById, ParticipantById, PartnerById,
-    PlacementById, SlotById,
+    ConsentById, EmployerById, MembershipById, MentorById, MentorshipById, ParticipantById,
+    PartnerById, PersonById, PlacementById, SlotById,
 };
 use crate::graphql::types::{
-    ApiClient, AuditEvent, Consent, Employer, InternshipSlot, Mentor, Mentorship, Participant,
-    PartnerOrganisation, Placement,
+    ApiClient, AuditEvent, Consent, Employer, IdentityProvider, InternshipSlot, Membership, Mentor,
+    Mentorship, Participant, PartnerOrganisation, Person, Placement,
 };
 use crate::policy::reads::Kind;
 use crate::services;
@@ -35,6 +35,9 @@ pub enum Node {
     Consent(Consent),
     ApiClient(ApiClient),
     AuditEvent(AuditEvent),
+    Membership(Membership),
+    Person(Person),
+    IdentityProvider(IdentityProvider),
 }
 
 /// The kind of object a global id names, as the policy knows it.
@@ -50,6 +53,9 @@ fn kind(node_type: NodeType) -> Kind {
         NodeType::Consent => Kind::Consent,
         NodeType::ApiClient => Kind::ApiClient,
         NodeType::AuditEvent => Kind::AuditEvent,
+        NodeType::Membership => Kind::Membership,
+        NodeType::Person => Kind::Person,
+        NodeType::IdentityProvider => Kind::IdentityProvider,
     }
 }
 
@@ -107,6 +113,21 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         NodeType::AuditEvent => services::audit::find_event(db(ctx)?, uuid)
             .await?
             .map(|m| Node::AuditEvent(AuditEvent(m))),
+        NodeType::Membership => loaders
+            .load_one(MembershipById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Membership(Membership(m))),
+        NodeType::Person => loaders
+            .load_one(PersonById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Person(Person(m))),
+        NodeType::IdentityProvider => {
+            services::identity_providers::find(db(ctx)?, caller(ctx)?, uuid)
+                .await?
+                .map(|m| Node::IdentityProvider(IdentityProvider(m)))
+        }
     })
 }
 

@@ -228,7 +228,8 @@ impl ParticipantMutation {
     async fn create_participant(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to change; see the input type.")] input: CreateParticipantInput,
+        #[graphql(desc = "The participant to create; see the input type.")]
+        input: CreateParticipantInput,
     ) -> Result<ParticipantPayload> {
         let client_mutation_id = input.client_mutation_id.clone();
         let changes = services::participants::ParticipantChanges {

@@ -356,7 +356,7 @@ impl SlotMutation {
     async fn post_internship_slot(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "What to change; see the input type.")] input: PostInternshipSlotInput,
+        #[graphql(desc = "The slot to post; see the input type.")] input: PostInternshipSlotInput,
     ) -> Result<PostInternshipSlotPayload> {
         let client_mutation_id = input.client_mutation_id.clone();
         let employer_id = decode_as(&input.employer_id, NodeType::Employer, "employerId")?;

@@ -1,10 +1,10 @@
 use async_graphql::{Context, Object, Result};
 
-use super::PartnerOrganisation;
+use super::{Membership, PartnerOrganisation, Person};
 use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::Role;
 use crate::graphql::error::internal;
-use crate::graphql::loaders::PartnerById;
+use crate::graphql::loaders::{MembershipById, MembershipsOfPerson, PartnerById, PersonById};
 use crate::policy::Caller;
 
 /// The caller, as the API sees them on this request.
@@ -41,8 +41,55 @@ impl Viewer {
     /// (post and change internship slots), `placements:read`,
     /// `placements:write` (propose and change placements), `partners:admin`
     /// (partner organisations, their grants and API clients), `reports:read`
-    /// (aggregated impact reports) and `audit:read` (the audit trail).
+    /// (aggregated impact reports), `audit:read` (the audit trail) and
+    /// `members:admin` (the organisation's people: memberships and identity
+    /// providers).
     async fn scopes(&self) -> Vec<&'static str> {
         self.0.scopes.iter().map(|s| s.as_str()).collect()
+    }
+
+    /// The person behind a person's token; null for a machine client or a
+    /// command-line token.
+    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let Some(person) = self.0.person else {
+            return Ok(None);
+        };
+        let row = loaders(ctx)?
+            .load_one(PersonById(person.person_id))
+            .await
+            .map_err(loader_error)?;
+        Ok(row.map(Person))
+    }
+
+    /// The membership this token acts for; null for a machine client or a
+    /// command-line token.
+    async fn membership(&self, ctx: &Context<'_>) -> Result<Option<Membership>> {
+        let Some(person) = self.0.person else {
+            return Ok(None);
+        };
+        let row = loaders(ctx)?
+            .load_one(MembershipById(person.membership_id))
+            .await
+            .map_err(loader_error)?;
+        Ok(row.map(Membership))
+    }
+
+    /// The person's active memberships, this one among them, oldest first:
+    /// to act for another, sign in to it (or refresh naming it) for a new
+    /// token. Empty for a machine client or a command-line token.
+    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
+        let Some(person) = self.0.person else {
+            return Ok(Vec::new());
+        };
+        let rows = loaders(ctx)?
+            .load_one(MembershipsOfPerson(person.person_id))
+            .await
+            .map_err(loader_error)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.status == entity::MembershipStatus::Active)
+            .map(Membership)
+            .collect())
     }
 }

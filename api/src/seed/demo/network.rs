@@ -46,8 +46,8 @@ const fn partner(
 #[rustfmt::skip]
 pub(super) const PARTNERS: &[PartnerSpec] = &[
     partner("hyresbostader", "Hyresbostäder i Norrköping", PartnerKind::HousingCompany, PartnerNetwork::Core, Some("https://www.hyresbostader.se"), ALL_SCOPES),
-    partner("norrkopings-kommun", "Norrköpings kommun", PartnerKind::Municipality, PartnerNetwork::Core, Some("https://www.norrkoping.se"), &[ParticipantsRead, ParticipantsWrite, ParticipantsPii, MentorsRead, EmployersRead, SlotsRead, PlacementsRead, PlacementsWrite, ReportsRead]),
-    partner("abf-ostergotland", "ABF Östergötland", PartnerKind::StudyAssociation, PartnerNetwork::Core, Some("https://www.abf.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, SlotsRead, PlacementsRead]),
+    partner("norrkopings-kommun", "Norrköpings kommun", PartnerKind::Municipality, PartnerNetwork::Core, Some("https://www.norrkoping.se"), &[ParticipantsRead, ParticipantsWrite, ParticipantsPii, MentorsRead, EmployersRead, SlotsRead, PlacementsRead, PlacementsWrite, ReportsRead, MembersAdmin]),
+    partner("abf-ostergotland", "ABF Östergötland", PartnerKind::StudyAssociation, PartnerNetwork::Core, Some("https://www.abf.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, SlotsRead, PlacementsRead, MembersAdmin]),
     partner("migrationsverket", "Migrationsverket", PartnerKind::Authority, PartnerNetwork::Core, Some("https://www.migrationsverket.se"), &[ParticipantsRead, ReportsRead]),
     partner("marieborgs-folkhogskola", "Marieborgs folkhögskola", PartnerKind::FolkHighSchool, PartnerNetwork::Core, None, &[ParticipantsRead, ParticipantsWrite, MentorsRead, SlotsRead, PlacementsRead, PlacementsWrite]),
     partner("svenska-kyrkan", "Svenska kyrkan i Norrköping", PartnerKind::Church, PartnerNetwork::Core, Some("https://www.svenskakyrkan.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, PlacementsRead]),

@@ -1,0 +1,490 @@
+//! People and their memberships: a person is one human, known by their
+//! e-mail address across the network; each membership gives them one role
+//! in one organisation. A token always acts for one membership.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::{
+    MembershipStatus, employer, membership, mentor, participant, person, sign_in_session,
+};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Select,
+};
+use uuid::Uuid;
+
+use super::error::Validation;
+use super::input::required_text;
+use super::pagination::{self, Page, PageRequest};
+use super::{ServiceError, ServiceResult};
+use crate::domain::contact::{normalise_email, normalise_phone};
+use crate::policy::{Caller, Role, Scope, actions, rows};
+
+type Membership = membership::Model;
+type Person = person::Model;
+
+/// Who a new membership is for and what it gives.
+#[derive(Debug, Clone)]
+pub struct NewMembership {
+    pub organisation_slug: String,
+    /// The person's name, used when the address is new to Portalen.
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    /// The row a personal role acts as: an employer for an employer's
+    /// contact, a mentor, a participant.
+    pub acts_as: Option<Uuid>,
+    pub created_by: Option<String>,
+}
+
+/// A person's address as Portalen keys it: checked, and lower-cased whole
+/// (the same mailbox however it is typed).
+pub fn person_email(input: &str) -> ServiceResult<String> {
+    normalise_email(input)
+        .map(|email| email.to_lowercase())
+        .map_err(|message| ServiceError::invalid("email", message))
+}
+
+/// Finds the person with `email`, or adds them: one statement that cannot
+/// make two people of one address, however many requests race.
+pub async fn ensure_person<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    email: &str,
+    phone: Option<String>,
+) -> ServiceResult<Person> {
+    let now = Utc::now();
+    person::Entity::insert(person::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.to_owned()),
+        email: Set(email.to_owned()),
+        phone: Set(phone),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict_do_nothing_on([person::Column::Email])
+    .exec(db)
+    .await
+    .map_err(ServiceError::database("failed to add a person"))?;
+    person::Entity::find()
+        .filter(person::Column::Email.eq(email))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read a person"))?
+        .ok_or(ServiceError::NotFound { entity: "person" })
+}
+
+/// The person with this address, if Portalen knows them.
+pub async fn find_person_by_email<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+) -> ServiceResult<Option<Person>> {
+    person::Entity::find()
+        .filter(person::Column::Email.eq(email))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read a person"))
+}
+
+/// Checks that the row a personal role acts as belongs to the organisation
+/// (an employer linked to it, a mentor volunteering through it) or, for a
+/// participant, is one the caller may see.
+async fn check_acts_as<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    organisation: Uuid,
+    role: Role,
+    acts_as: Option<Uuid>,
+) -> ServiceResult<(Option<Uuid>, Option<Uuid>, Option<Uuid>)> {
+    let missing =
+        |what: &str| ServiceError::invalid("actsAsId", format!("{what} of the organisation"));
+    match (role, acts_as) {
+        (Role::Employer | Role::Mentor | Role::Participant, None) => Err(ServiceError::invalid(
+            "actsAsId",
+            format!("a {role} membership names the {role} it acts as"),
+        )),
+        (Role::Employer, Some(id)) => {
+            let found = employer::Entity::find_by_id(id)
+                .filter(employer::Column::PartnerOrganisationId.eq(organisation))
+                .one(db)
+                .await
+                .map_err(ServiceError::database("failed to read an employer"))?;
+            found
+                .map(|_| (Some(id), None, None))
+                .ok_or_else(|| missing("not an employer"))
+        }
+        (Role::Mentor, Some(id)) => {
+            let found = mentor::Entity::find_by_id(id)
+                .filter(mentor::Column::PartnerOrganisationId.eq(organisation))
+                .one(db)
+                .await
+                .map_err(ServiceError::database("failed to read a mentor"))?;
+            found
+                .map(|_| (None, Some(id), None))
+                .ok_or_else(|| missing("not a mentor"))
+        }
+        (Role::Participant, Some(id)) => {
+            let found = participant::Entity::find_by_id(id)
+                .filter(rows::participants(caller))
+                .filter(participant::Column::ErasedAt.is_null())
+                .one(db)
+                .await
+                .map_err(ServiceError::database("failed to read a participant"))?;
+            found
+                .map(|_| (None, None, Some(id)))
+                .ok_or_else(|| ServiceError::invalid("actsAsId", "no such participant"))
+        }
+        (_, Some(_)) => Err(ServiceError::invalid(
+            "actsAsId",
+            format!("a {role} membership acts as the organisation, not as a row"),
+        )),
+        (_, None) => Ok((None, None, None)),
+    }
+}
+
+/// Gives a person (found by address, or added) a membership of an
+/// organisation. Who may: see [`actions::may_manage_membership`].
+#[tracing::instrument(skip(db, caller, input), fields(org = %input.organisation_slug, role = %input.role))]
+pub async fn add_membership<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    input: NewMembership,
+) -> ServiceResult<Membership> {
+    let mut validation = Validation::new();
+    let name = validation.check(required_text("name", &input.name, 200))?;
+    let email = validation.check(person_email(&input.email))?;
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => None,
+        Some(phone) => validation.check(
+            normalise_phone(phone).map_err(|message| ServiceError::invalid("phone", message)),
+        )?,
+    };
+    validation.finish()?;
+    let (Some(name), Some(email)) = (name, email) else {
+        return Err(ServiceError::invalid("email", "an address is required"));
+    };
+    let organisation = super::partners::find_partner_by_slug(db, &input.organisation_slug).await?;
+    if !actions::may_manage_membership(caller, organisation.id, input.role) {
+        return Err(ServiceError::Forbidden {
+            reason: format!(
+                "you may not give {} memberships of {}",
+                input.role, organisation.slug
+            ),
+        });
+    }
+    let granted = organisation
+        .granted_scopes
+        .as_slice()
+        .iter()
+        .filter_map(|s| Scope::parse(s));
+    if !actions::role_allowed_by_grant(input.role, granted) {
+        return Err(ServiceError::invalid(
+            "role",
+            format!("{} may not have administrators", organisation.slug),
+        ));
+    }
+    let (employer_id, mentor_id, participant_id) =
+        check_acts_as(db, caller, organisation.id, input.role, input.acts_as).await?;
+    let person = ensure_person(db, &name, &email, phone).await?;
+    let now = Utc::now();
+    membership::Entity::insert(membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person.id),
+        partner_organisation_id: Set(organisation.id),
+        role: Set(input.role.as_membership()),
+        employer_id: Set(employer_id),
+        mentor_id: Set(mentor_id),
+        participant_id: Set(participant_id),
+        status: Set(MembershipStatus::Active),
+        created_by: Set(input.created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ended_at: Set(None),
+    })
+    .exec_with_returning(db)
+    .await
+    .map_err(ServiceError::database("failed to add a membership"))
+}
+
+/// Ends a membership the caller may manage: its tokens stop on their next
+/// request and its sessions are revoked. Ending it twice keeps the first
+/// end.
+#[tracing::instrument(skip(db, caller))]
+pub async fn end_membership<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<Membership> {
+    let found = membership::Entity::find_by_id(id)
+        .filter(rows::memberships(caller))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read a membership"))?
+        .ok_or(ServiceError::NotFound {
+            entity: "membership",
+        })?;
+    if !actions::may_manage_membership(
+        caller,
+        found.partner_organisation_id,
+        Role::of_membership(found.role),
+    ) {
+        return Err(ServiceError::Forbidden {
+            reason: "you may not end this membership".to_owned(),
+        });
+    }
+    let now = Utc::now();
+    // Conditional: of two racing ends, one ends it and both see it ended.
+    membership::Entity::update_many()
+        .col_expr(
+            membership::Column::Status,
+            Expr::value(MembershipStatus::Ended),
+        )
+        .col_expr(membership::Column::EndedAt, Expr::value(now))
+        .col_expr(membership::Column::UpdatedAt, Expr::value(now))
+        .filter(membership::Column::Id.eq(id))
+        .filter(membership::Column::Status.eq(MembershipStatus::Active))
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to end a membership"))?;
+    super::sessions::revoke_sessions_of_membership(db, id, "membership_ended").await?;
+    membership::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read a membership"))?
+        .ok_or(ServiceError::NotFound {
+            entity: "membership",
+        })
+}
+
+fn visible(caller: &Caller) -> Select<membership::Entity> {
+    membership::Entity::find().filter(rows::memberships(caller))
+}
+
+/// What a list of memberships is narrowed by.
+#[derive(Debug, Clone, Default)]
+pub struct MembershipFilter {
+    pub organisation_id: Option<Uuid>,
+    pub status: Option<MembershipStatus>,
+}
+
+impl MembershipFilter {
+    fn condition(&self) -> Condition {
+        let mut condition = Condition::all();
+        if let Some(id) = self.organisation_id {
+            condition = condition.add(membership::Column::PartnerOrganisationId.eq(id));
+        }
+        if let Some(status) = self.status {
+            condition = condition.add(membership::Column::Status.eq(status));
+        }
+        condition
+    }
+}
+
+/// A page of the memberships the caller may see.
+pub async fn list_memberships<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &MembershipFilter,
+    page: PageRequest,
+) -> ServiceResult<Page<Membership>> {
+    pagination::fetch_page(
+        db,
+        visible(caller).filter(filter.condition()),
+        membership::Column::Id,
+        page,
+        "failed to list memberships",
+    )
+    .await
+}
+
+/// How many memberships the caller may see match `filter`.
+pub async fn count_memberships<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    filter: &MembershipFilter,
+) -> ServiceResult<u64> {
+    pagination::count(
+        db,
+        visible(caller).filter(filter.condition()),
+        "failed to count memberships",
+    )
+    .await
+}
+
+/// A membership the caller may see.
+pub async fn find_membership<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<Option<Membership>> {
+    visible(caller)
+        .filter(membership::Column::Id.eq(id))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read a membership"))
+}
+
+/// Ends every membership acting as the erased participant `participant_id`
+/// (revoking its sessions) and anonymises each of their people who holds
+/// no other membership: name, address and phone go, and their codes.
+pub async fn erase_persons_of_participant<C: ConnectionTrait>(
+    db: &C,
+    participant_id: Uuid,
+    at: chrono::DateTime<Utc>,
+) -> ServiceResult<()> {
+    let acting = membership::Entity::find()
+        .filter(membership::Column::ParticipantId.eq(participant_id))
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to read memberships"))?;
+    for row in &acting {
+        membership::Entity::update_many()
+            .col_expr(
+                membership::Column::Status,
+                Expr::value(MembershipStatus::Ended),
+            )
+            .col_expr(membership::Column::EndedAt, Expr::value(at))
+            .col_expr(membership::Column::UpdatedAt, Expr::value(at))
+            .filter(membership::Column::Id.eq(row.id))
+            .filter(membership::Column::Status.eq(MembershipStatus::Active))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to end a membership"))?;
+        super::sessions::revoke_sessions_of_membership(db, row.id, "erased").await?;
+        let others = membership::Entity::find()
+            .filter(membership::Column::PersonId.eq(row.person_id))
+            .filter(
+                Condition::any()
+                    .add(membership::Column::ParticipantId.is_null())
+                    .add(membership::Column::ParticipantId.ne(participant_id)),
+            )
+            .one(db)
+            .await
+            .map_err(ServiceError::database("failed to read memberships"))?;
+        if others.is_some() {
+            continue;
+        }
+        person::Entity::update_many()
+            .col_expr(person::Column::Name, Expr::value("[erased]"))
+            .col_expr(
+                person::Column::Email,
+                Expr::value(format!("erased-{}@erased.invalid", row.person_id)),
+            )
+            .col_expr(person::Column::Phone, Expr::value(Option::<String>::None))
+            .col_expr(person::Column::UpdatedAt, Expr::value(at))
+            .filter(person::Column::Id.eq(row.person_id))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to anonymise a person"))?;
+        entity::one_time_code::Entity::delete_many()
+            .filter(entity::one_time_code::Column::PersonId.eq(row.person_id))
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to erase codes"))?;
+    }
+    Ok(())
+}
+
+/// The memberships the caller may see, by id.
+pub async fn load_memberships<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Membership>> {
+    let rows = visible(caller)
+        .filter(membership::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load memberships"))?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
+/// The people the caller may see, by id.
+pub async fn load_persons<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Person>> {
+    let rows = person::Entity::find()
+        .filter(rows::persons(caller))
+        .filter(person::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load people"))?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
+/// The memberships the caller may see of each of these people, oldest
+/// first.
+pub async fn load_memberships_of_persons<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    person_ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Membership>>> {
+    let rows = visible(caller)
+        .filter(membership::Column::PersonId.is_in(person_ids.iter().copied()))
+        .order_by_asc(membership::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to load memberships"))?;
+    let mut grouped: HashMap<Uuid, Vec<Membership>> = HashMap::new();
+    for row in rows {
+        grouped.entry(row.person_id).or_default().push(row);
+    }
+    Ok(grouped)
+}
+
+/// A person's active memberships, oldest first: what they can sign in to.
+pub async fn active_memberships_of<C: ConnectionTrait>(
+    db: &C,
+    person_id: Uuid,
+) -> ServiceResult<Vec<Membership>> {
+    membership::Entity::find()
+        .filter(membership::Column::PersonId.eq(person_id))
+        .filter(membership::Column::Status.eq(MembershipStatus::Active))
+        .order_by_asc(membership::Column::Id)
+        .all(db)
+        .await
+        .map_err(ServiceError::database("failed to read memberships"))
+}
+
+/// The membership a person's token acts for, with its session, as of now:
+/// `None` unless the membership is active and belongs to `person_id` and the
+/// session (if any) is neither revoked nor past its end.
+pub async fn membership_in_force<C: ConnectionTrait>(
+    db: &C,
+    person_id: Uuid,
+    membership_id: Uuid,
+    session_id: Option<Uuid>,
+) -> ServiceResult<Option<Membership>> {
+    let found = membership::Entity::find_by_id(membership_id)
+        .filter(membership::Column::PersonId.eq(person_id))
+        .filter(membership::Column::Status.eq(MembershipStatus::Active))
+        .one(db)
+        .await
+        .map_err(ServiceError::database("failed to read a membership"))?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    if let Some(session_id) = session_id {
+        let live = sign_in_session::Entity::find_by_id(session_id)
+            .filter(sign_in_session::Column::MembershipId.eq(membership_id))
+            .filter(sign_in_session::Column::RevokedAt.is_null())
+            .filter(sign_in_session::Column::ExpiresAt.gt(Utc::now()))
+            .one(db)
+            .await
+            .map_err(ServiceError::database("failed to read a session"))?;
+        if live.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(found))
+}
