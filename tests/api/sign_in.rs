@@ -1196,3 +1196,27 @@ async fn an_organisations_staff_manage_its_memberships_and_a_mentor_signs_in_as_
         "a mentor does not list memberships"
     );
 }
+
+#[tokio::test]
+async fn a_provider_whose_keys_cannot_be_read_refuses_its_tokens_without_telling_why() {
+    let app = TestApp::builder().start().await;
+    let idp = TestIdp::start().await;
+    // Its keys at a port where nothing answers.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    register_provider(
+        &app,
+        &idp,
+        "norrkopings-kommun",
+        json!({ "jwksUri": format!("http://127.0.0.1:{port}/jwks.json") }),
+    )
+    .await;
+    add_membership(&app, "norrkopings-kommun", "lo@kommun.example", "PARTNER").await;
+    let answer = exchange(&app, &idp.token("lo@kommun.example", json!({})), None).await;
+    assert_invalid_grant(&answer, "keys unavailable");
+    assert_eq!(
+        answer.1["error_description"], "the provider's keys could not be read",
+        "nothing of the network's answer reaches the client"
+    );
+}

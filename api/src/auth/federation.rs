@@ -64,7 +64,9 @@ pub enum FederationError {
     WrongIssuer,
     #[error("the subject token is meant for another audience")]
     WrongAudience,
-    #[error("the provider's keys could not be read: {0}")]
+    /// Why is logged, not told: the answer must not make Portalen a probe
+    /// of what its network reaches.
+    #[error("the provider's keys could not be read")]
     KeysUnavailable(String),
 }
 
@@ -214,6 +216,9 @@ impl ProviderKeys {
             keys
         };
         let fetched = self.fetch(uri).await;
+        if let Err(FederationError::KeysUnavailable(why)) = &fetched {
+            tracing::warn!(provider = %provider.id, reason = %why, "failed to fetch an identity provider's keys");
+        }
         if let Ok(mut cache) = self.cache.lock() {
             let claimed = cache.get(&provider.id).and_then(|c| c.last_refetch);
             let (keys, fetched_at, last_refetch) = match &fetched {
