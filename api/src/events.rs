@@ -1,23 +1,27 @@
 //! Domain events for subscriptions, and their fan-out.
 //!
-//! On PostgreSQL an event is sent with `pg_notify` inside the transaction of
-//! the change, so it is delivered exactly when (and only if) the change
-//! commits, to every API instance listening on the database, this one
-//! included: several instances behind a load balancer all deliver every
-//! event. On the embedded database (one process) the event goes straight to
-//! the in-process channel after the commit.
+//! An event is published once its change has committed, never before: on
+//! PostgreSQL it goes to a notifier task that sends it with `pg_notify` on
+//! its own connection, to every API instance listening on the database, this
+//! one included (several instances behind a load balancer all deliver every
+//! event); on the embedded database (one process) it goes straight to the
+//! in-process channel.
+//!
+//! Sending after the commit, from one task, keeps PostgreSQL's notification
+//! queue lock out of the writers' transactions: inside them, every
+//! committing writer waited on that one lock in turn. The price: an event
+//! whose process stops between the commit and the send is lost (a
+//! subscriber that reconnects reads the current state anyway).
 //!
 //! Events carry ids only. Each subscriber loads the row through its own row
 //! policy, so it receives only what it may see.
 
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
-
-use crate::services::{ServiceError, ServiceResult};
 
 /// The PostgreSQL channel the instances share.
 pub const CHANNEL: &str = "portalen_events";
@@ -61,8 +65,13 @@ impl Announced for entity::internship_slot::Model {
 #[derive(Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<Event>,
-    postgres: bool,
+    /// On PostgreSQL, the notifier task's queue.
+    notifier: Option<tokio::sync::mpsc::Sender<Event>>,
 }
+
+/// Events queued for the notifier at most; past it, new ones are dropped
+/// (and logged) rather than making writers wait.
+const NOTIFIER_QUEUE: usize = 10_000;
 
 impl EventBus {
     /// Starts the bus for `db`; on PostgreSQL, a task that listens on the
@@ -70,8 +79,12 @@ impl EventBus {
     pub fn start(db: &DatabaseConnection) -> Self {
         let (sender, _) = broadcast::channel(1024);
         let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
+        let mut notifier = None;
         if postgres {
             let pool = db.get_postgres_connection_pool().clone();
+            let (queue, events) = tokio::sync::mpsc::channel(NOTIFIER_QUEUE);
+            tokio::spawn(notify(pool.clone(), events));
+            notifier = Some(queue);
             let sender = sender.clone();
             tokio::spawn(async move {
                 loop {
@@ -85,43 +98,56 @@ impl EventBus {
                 }
             });
         }
-        Self { sender, postgres }
+        Self { sender, notifier }
     }
 
-    /// Publishes `events` as part of the transaction `txn` is in (PostgreSQL);
-    /// returns those to send after the commit (SQLite).
-    pub async fn publish_in<C: ConnectionTrait>(
-        &self,
-        txn: &C,
-        events: Vec<Event>,
-    ) -> ServiceResult<Vec<Event>> {
-        if !self.postgres {
-            return Ok(events);
-        }
+    /// Publishes the events of a change that has committed: to every
+    /// instance through the notifier (PostgreSQL), or to this process's
+    /// subscribers (SQLite). Never waits.
+    pub fn publish(&self, events: Vec<Event>) {
         for event in events {
-            let payload = serde_json::to_string(&event).unwrap_or_default();
-            txn.execute_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), payload.into()],
-            ))
-            .await
-            .map_err(ServiceError::database("failed to publish an event"))?;
-        }
-        Ok(Vec::new())
-    }
-
-    /// Sends events to this process's subscribers (after a commit).
-    pub fn send_local(&self, events: Vec<Event>) {
-        for event in events {
-            // No subscriber is not an error.
-            let _ = self.sender.send(event);
+            match &self.notifier {
+                Some(queue) => {
+                    if queue.try_send(event).is_err() {
+                        tracing::warn!(
+                            ?event,
+                            "the event notifier is behind; an event was dropped"
+                        );
+                    }
+                }
+                // No subscriber is not an error.
+                None => {
+                    let _ = self.sender.send(event);
+                }
+            }
         }
     }
 
     /// A receiver of every event from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.sender.subscribe()
+    }
+}
+
+/// Sends queued events with `pg_notify`, a batch per statement, on its own
+/// connection; reconnects by itself.
+async fn notify(pool: sea_orm::sqlx::PgPool, mut events: tokio::sync::mpsc::Receiver<Event>) {
+    let mut batch = Vec::new();
+    while events.recv_many(&mut batch, 256).await > 0 {
+        let payloads: Vec<String> = batch
+            .drain(..)
+            .filter_map(|event| serde_json::to_string(&event).ok())
+            .collect();
+        let sent = sea_orm::sqlx::query(
+            "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+        )
+        .bind(CHANNEL)
+        .bind(&payloads)
+        .execute(&pool)
+        .await;
+        if let Err(err) = sent {
+            tracing::warn!(error = %err, events = payloads.len(), "failed to send events");
+        }
     }
 }
 

@@ -303,10 +303,6 @@ impl UnitOfWork {
             bus,
             callers,
         } = self.work;
-        let after_commit = match &bus {
-            Some(bus) if !events.is_empty() => bus.publish_in(&self.txn, events).await?,
-            _ => Vec::new(),
-        };
         if let (Some(idempotency), Some((entity, id))) = (idempotency, keys.first()) {
             use sea_orm::ActiveValue::Set;
             idempotency_key::Entity::insert(idempotency_key::ActiveModel {
@@ -338,8 +334,9 @@ impl UnitOfWork {
             .commit()
             .await
             .map_err(ServiceError::database("failed to commit"))?;
+        // Published only now that the change is committed (see `events`).
         if let Some(bus) = &bus {
-            bus.send_local(after_commit);
+            bus.publish(events);
         }
         if changes_callers && let Some(callers) = callers {
             // Committed: tokens remembered with the old grant, status or
