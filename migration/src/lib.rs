@@ -36,6 +36,7 @@ mod m20261206_000024_create_identity_provider;
 mod m20261206_000025_create_one_time_code;
 mod m20261206_000026_create_sign_in_session;
 mod m20261206_000027_create_refresh_token;
+mod m20261206_000028_placement_mentor_scope_index;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000025_create_one_time_code::Migration),
             Box::new(m20261206_000026_create_sign_in_session::Migration),
             Box::new(m20261206_000027_create_refresh_token::Migration),
+            Box::new(m20261206_000028_placement_mentor_scope_index::Migration),
         ]
     }
 }

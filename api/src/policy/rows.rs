@@ -160,34 +160,36 @@ pub fn slots(caller: &Caller) -> Condition {
     }
 }
 
+/// Placements naming the mentor row of the outer query, as a correlated
+/// probe (`EXISTS`): one index lookup per mentor row, however many
+/// placements the caller's side has.
+fn placed_mentor(side: placement::Column, id: Uuid) -> Condition {
+    Condition::all().add(Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(placement::Entity)
+            .and_where(
+                Expr::col((placement::Entity, placement::Column::MentorId))
+                    .equals((mentor::Entity, mentor::Column::Id)),
+            )
+            .and_where(Expr::col((placement::Entity, side)).eq(id))
+            .to_owned(),
+    ))
+}
+
 /// Mentors the caller may see.
 pub fn mentors(caller: &Caller) -> Condition {
     match (caller.role, caller.principal) {
         (Role::Administrator, _) => Condition::all(),
         (Role::Partner, _) => Condition::any()
             .add(mentor::Column::PartnerOrganisationId.eq(caller.organisation_id))
-            .add(
-                mentor::Column::Id.in_subquery(
-                    Query::select()
-                        .column(placement::Column::MentorId)
-                        .from(placement::Entity)
-                        .and_where(
-                            placement::Column::ResponsiblePartnerId.eq(caller.organisation_id),
-                        )
-                        .and_where(placement::Column::MentorId.is_not_null())
-                        .to_owned(),
-                ),
-            ),
-        (Role::Employer, Principal::Employer(id)) => Condition::all().add(
-            mentor::Column::Id.in_subquery(
-                Query::select()
-                    .column(placement::Column::MentorId)
-                    .from(placement::Entity)
-                    .and_where(placement::Column::EmployerId.eq(id))
-                    .and_where(placement::Column::MentorId.is_not_null())
-                    .to_owned(),
-            ),
-        ),
+            .add(placed_mentor(
+                placement::Column::ResponsiblePartnerId,
+                caller.organisation_id,
+            )),
+        (Role::Employer, Principal::Employer(id)) => {
+            placed_mentor(placement::Column::EmployerId, id)
+        }
         (Role::Mentor, Principal::Mentor(id)) => Condition::all().add(mentor::Column::Id.eq(id)),
         (Role::Participant, Principal::Participant(id)) => Condition::all().add(
             mentor::Column::Id.in_subquery(
