@@ -197,9 +197,10 @@ pub struct ServeArgs {
     /// Whether to load the demo network into an empty database at start.
     #[arg(long, env = "SEED_DEMO", value_enum, default_value_t = SeedDemo::IfEmpty)]
     pub seed_demo: SeedDemo,
-    /// Milliseconds a DataLoader waits for more keys before it queries: longer
-    /// batches more reliably, shorter answers sooner.
-    #[arg(long, env = "LOADER_BATCH_WINDOW_MS", default_value_t = 2,
+    /// Milliseconds a DataLoader also waits for more keys before it queries.
+    /// None by default: a batch is taken once the request's task has had its
+    /// turns, so every level is one query without a timer.
+    #[arg(long, env = "LOADER_BATCH_WINDOW_MS", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(0..=100))]
     pub loader_batch_window_ms: u64,
     /// The SMTP server one-time sign-in codes are sent through:

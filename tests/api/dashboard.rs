@@ -53,6 +53,39 @@ async fn a_dashboard_page_costs_the_same_few_statements_whatever_its_size() {
 }
 
 #[tokio::test]
+async fn without_a_batch_window_a_partners_dashboard_page_is_still_one_query_per_level() {
+    // No request waits for keys: each nested level is loaded as soon as the
+    // executor has asked for all of its keys.
+    let app = TestApp::builder()
+        .fixture(Fixture::Empty)
+        .loader_batch_window(std::time::Duration::ZERO)
+        .start()
+        .await;
+    portalen_api::seed::scale::seed_scale(&app.db, 200)
+        .await
+        .expect("seed");
+    let token = app
+        .token("norrkopings-kommun", "partner", &[], "staff-1")
+        .await;
+    app.graphql_as(&token, DASHBOARD, json!({ "first": 1 }))
+        .await;
+    let mut counts = Vec::new();
+    for first in [50, 100] {
+        app.take_statement_count();
+        let body = app
+            .graphql_as(&token, DASHBOARD, json!({ "first": first }))
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        counts.push(app.take_statement_count());
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements grew with the page: {counts:?}"
+    );
+    assert!(counts[1] <= 6, "{counts:?}");
+}
+
+#[tokio::test]
 async fn the_dashboard_asks_for_open_placements_only_at_no_extra_cost() {
     let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     portalen_api::seed::scale::seed_scale(&app.db, 200)

@@ -330,6 +330,7 @@ pub struct TestAppBuilder {
     request_timeout: Duration,
     documents: Arc<portalen_api::graphql::persisted::PersistedDocuments>,
     sign_in: SignInSettings,
+    loader_batch_window: Duration,
 }
 
 impl TestApp {
@@ -345,6 +346,8 @@ impl TestApp {
             request_timeout: Duration::from_secs(30),
             documents: Arc::default(),
             sign_in: SignInSettings::default(),
+            // Generous, so that statement counts stay exact on a busy machine.
+            loader_batch_window: Duration::from_millis(20),
         }
     }
 }
@@ -387,6 +390,12 @@ impl TestAppBuilder {
         documents: portalen_api::graphql::persisted::PersistedDocuments,
     ) -> Self {
         self.documents = Arc::new(documents);
+        self
+    }
+
+    /// How long a DataLoader gathers keys (the server's default is none).
+    pub fn loader_batch_window(mut self, window: Duration) -> Self {
+        self.loader_batch_window = window;
         self
     }
 
@@ -441,8 +450,7 @@ impl TestAppBuilder {
                 keys: KeyRing::from_pems(&signing_pem, &self.verify_only).expect("keys"),
                 tokens: token_settings(),
                 access_token_ttl: Duration::from_secs(300),
-                // Generous, so that statement counts stay exact on a busy machine.
-                loader_batch_window: Duration::from_millis(20),
+                loader_batch_window: self.loader_batch_window,
                 callers: Default::default(),
                 sign_in: SignIn::start(&db, self.sign_in).expect("sign-in"),
             },
