@@ -139,3 +139,69 @@ async fn the_dashboard_asks_for_open_placements_only_at_no_extra_cost() {
     assert_eq!(filtered, unfiltered, "the filter costs no statement");
     assert!(filtered <= 5, "{filtered}");
 }
+
+#[tokio::test]
+async fn a_direct_proposal_is_one_insert_with_its_audit_event_and_refusals_still_say_why() {
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
+    portalen_api::seed::scale::seed_scale(&app.db, 200)
+        .await
+        .expect("seed");
+    let token = app
+        .token("norrkopings-kommun", "partner", &[], "staff-1")
+        .await;
+    let page = app
+        .graphql_as(
+            &token,
+            "{ participants(first: 3) { edges { node { id } } } employers(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let participants: Vec<String> = page["data"]["participants"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+        .collect();
+    let employer = page["data"]["employers"]["edges"][0]["node"]["id"]
+        .as_str()
+        .expect("employer")
+        .to_owned();
+    let propose = "mutation($input: ProposePlacementInput!) { proposePlacement(input: $input) { placement { id status participant { id } } userErrors { field message } } }";
+    let input = |participant: &str, employer: &str| json!({ "input": { "participantId": participant, "employerId": employer, "kind": "INTERNSHIP", "startsOn": "2027-03-01" } });
+    // Warm-up.
+    app.graphql_as(&token, propose, input(&participants[0], &employer))
+        .await;
+    let mut counts = Vec::new();
+    for participant in &participants[1..] {
+        app.take_statement_count();
+        let body = app
+            .graphql_as(&token, propose, input(participant, &employer))
+            .await;
+        assert_eq!(
+            body["data"]["proposePlacement"]["placement"]["participant"]["id"],
+            participant.as_str(),
+            "{body}"
+        );
+        assert_eq!(
+            body["data"]["proposePlacement"]["placement"]["status"],
+            "PROPOSED"
+        );
+        counts.push(app.take_statement_count());
+    }
+    // The insert (its checks folded in), the audit event, and the payload's
+    // participant; no separate reads of the participant and the employer.
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+    assert!(counts[0] <= 3, "{counts:?}");
+    // A participant the partner may not see, and an employer that does not
+    // exist, are refused as before.
+    let hidden = crate::fixtures::gid("Participant", uuid::Uuid::now_v7());
+    let body = app
+        .graphql_as(&token, propose, input(&hidden, &employer))
+        .await;
+    assert_eq!(crate::helpers::error_codes(&body), ["NOT_FOUND"], "{body}");
+    let nowhere = crate::fixtures::gid("Employer", uuid::Uuid::now_v7());
+    let body = app
+        .graphql_as(&token, propose, input(&participants[1], &nowhere))
+        .await;
+    assert_eq!(crate::helpers::error_codes(&body), ["NOT_FOUND"], "{body}");
+}

@@ -80,6 +80,9 @@ pub async fn propose<C: ConnectionTrait>(
     input: Proposal,
 ) -> ServiceResult<Placement> {
     use sea_orm::ActiveValue::Set;
+    if let Some(placement) = propose_direct(db, caller, &input).await? {
+        return Ok(placement);
+    }
     super::participants::find_participant(db, caller, input.participant_id).await?;
     let responsible = match input.responsible_partner_id {
         Some(id) if !actions::may_act_for(caller, id) => {
@@ -163,6 +166,92 @@ pub async fn propose<C: ConnectionTrait>(
         "responsiblePartnerId",
         "no partner organisation has this id",
     ))
+}
+
+/// The common proposal, directly at an employer (no slot, no mentor, for
+/// the caller's own organisation), in one statement: the placement is
+/// inserted only if the participant is one the caller may see and the
+/// employer exists (`INSERT ... SELECT ... WHERE` the row rule holds).
+/// `None` when it was not inserted, or is not of this shape: the caller
+/// then runs the checks one by one, which name what is missing.
+async fn propose_direct<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    input: &Proposal,
+) -> ServiceResult<Option<Placement>> {
+    use entity::{employer, participant};
+    use sea_orm::sea_query::Query;
+    use sea_orm::{Condition, FromQueryResult, Value};
+    let (None, None, None, Some(employer_id), Some(kind)) = (
+        input.slot_id,
+        input.mentor_id,
+        input.responsible_partner_id,
+        input.employer_id,
+        input.kind,
+    ) else {
+        return Ok(None);
+    };
+    if let (Some(start), Some(end)) = (input.starts_on, input.ends_on)
+        && end < start
+    {
+        return Ok(None);
+    }
+    let at = now();
+    let values: [(placement::Column, Value); 14] = [
+        (placement::Column::Id, Uuid::now_v7().into()),
+        (
+            placement::Column::ParticipantId,
+            input.participant_id.into(),
+        ),
+        (placement::Column::EmployerId, employer_id.into()),
+        (placement::Column::SlotId, Option::<Uuid>::None.into()),
+        (
+            placement::Column::ResponsiblePartnerId,
+            caller.organisation_id.into(),
+        ),
+        (placement::Column::MentorId, Option::<Uuid>::None.into()),
+        (placement::Column::Kind, kind.into()),
+        (placement::Column::Status, PlacementStatus::Proposed.into()),
+        (placement::Column::StartsOn, input.starts_on.into()),
+        (placement::Column::EndsOn, input.ends_on.into()),
+        (placement::Column::Outcome, Option::<String>::None.into()),
+        (placement::Column::Version, 1i32.into()),
+        (placement::Column::CreatedAt, at.into()),
+        (placement::Column::UpdatedAt, at.into()),
+    ];
+    let employer_exists = Query::select()
+        .expr(Expr::val(1))
+        .from(employer::Entity)
+        .and_where(employer::Column::Id.eq(employer_id))
+        .to_owned();
+    let source = Query::select()
+        .exprs(values.iter().map(|(_, v)| Expr::val(v.clone())))
+        .from(participant::Entity)
+        .cond_where(
+            Condition::all()
+                .add(participant::Column::Id.eq(input.participant_id))
+                .add(crate::policy::rows::participants(caller))
+                .add(Expr::exists(employer_exists)),
+        )
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(placement::Entity)
+        .columns(values.iter().map(|(c, _)| *c))
+        .select_from(source)
+        .map_err(|_| ServiceError::invalid("input", "could not build the proposal"))?
+        .returning_all()
+        .to_owned();
+    let row = db
+        .query_one(&insert)
+        .await
+        .map_err(ServiceError::database_referencing(
+            "failed to insert placement",
+            "responsiblePartnerId",
+            "no partner organisation has this id",
+        ))?;
+    row.map(|row| Placement::from_query_result(&row, ""))
+        .transpose()
+        .map_err(ServiceError::database("failed to read the new placement"))
 }
 
 /// A step of the lifecycle.
