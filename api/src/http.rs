@@ -25,6 +25,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(graphiql::routes)
         .route("/.well-known/jwks.json", web::get().to(oauth::jwks))
         .route("/oauth/token", web::post().to(oauth::token))
-        .route("/oauth/code", web::post().to(sign_in::request_code))
-        .route("/oauth/revoke", web::post().to(sign_in::revoke));
+        .route("/oauth/code", web::post().to(sign_in::codes::request_code))
+        .route("/oauth/revoke", web::post().to(sign_in::sessions::revoke));
 }

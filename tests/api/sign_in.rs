@@ -141,20 +141,29 @@ async fn post_form(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusC
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// POSTs a grant to the token endpoint, naming `membership` if given.
+async fn grant(
+    app: &TestApp,
+    mut form: Vec<(&str, &str)>,
+    membership: Option<&str>,
+) -> (StatusCode, Value) {
+    if let Some(membership) = membership {
+        form.push(("membership", membership));
+    }
+    post_form(app, "/oauth/token", &form).await
+}
+
 async fn exchange(
     app: &TestApp,
     subject_token: &str,
     membership: Option<&str>,
 ) -> (StatusCode, Value) {
-    let mut form = vec![
+    let form = vec![
         ("grant_type", EXCHANGE),
         ("subject_token", subject_token),
         ("subject_token_type", ID_TOKEN),
     ];
-    if let Some(membership) = membership {
-        form.push(("membership", membership));
-    }
-    post_form(app, "/oauth/token", &form).await
+    grant(app, form, membership).await
 }
 
 async fn refresh(
@@ -162,14 +171,11 @@ async fn refresh(
     refresh_token: &str,
     membership: Option<&str>,
 ) -> (StatusCode, Value) {
-    let mut form = vec![
+    let form = vec![
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token),
     ];
-    if let Some(membership) = membership {
-        form.push(("membership", membership));
-    }
-    post_form(app, "/oauth/token", &form).await
+    grant(app, form, membership).await
 }
 
 fn assert_invalid_grant(answer: &(StatusCode, Value), case: &str) {
@@ -717,15 +723,12 @@ async fn redeem(
     code: &str,
     membership: Option<&str>,
 ) -> (StatusCode, Value) {
-    let mut form = vec![
+    let form = vec![
         ("grant_type", ONE_TIME_CODE),
         ("email", email),
         ("code", code),
     ];
-    if let Some(membership) = membership {
-        form.push(("membership", membership));
-    }
-    post_form(app, "/oauth/token", &form).await
+    grant(app, form, membership).await
 }
 
 #[tokio::test]

@@ -83,15 +83,28 @@ pub async fn token(
     };
     match form.grant_type.as_deref() {
         Some("client_credentials") => {}
-        Some(sign_in::TOKEN_EXCHANGE) => {
-            return sign_in::token_exchange(person_grant(), &auth, db.get_ref(), &request_id).await;
+        Some(sign_in::exchange::TOKEN_EXCHANGE) => {
+            return sign_in::exchange::token_exchange(
+                person_grant(),
+                &auth,
+                db.get_ref(),
+                &request_id,
+            )
+            .await;
         }
-        Some(sign_in::ONE_TIME_CODE) => {
-            return sign_in::one_time_code(&req, person_grant(), &auth, db.get_ref(), &request_id)
-                .await;
+        Some(sign_in::codes::ONE_TIME_CODE) => {
+            return sign_in::codes::one_time_code(
+                &req,
+                person_grant(),
+                &auth,
+                db.get_ref(),
+                &request_id,
+            )
+            .await;
         }
         Some("refresh_token") => {
-            return sign_in::refresh(person_grant(), &auth, db.get_ref(), &request_id).await;
+            return sign_in::sessions::refresh(person_grant(), &auth, db.get_ref(), &request_id)
+                .await;
         }
         _ => {
             return oauth_error(

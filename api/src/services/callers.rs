@@ -85,11 +85,8 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, claims: &Claims) -> Servic
     if organisation.status != PartnerStatus::Active {
         return Err(refused("the token's organisation is suspended"));
     }
-    let granted: BTreeSet<Scope> = organisation
-        .granted_scopes
-        .as_slice()
-        .iter()
-        .filter_map(|s| Scope::parse(s))
+    let granted: BTreeSet<Scope> = super::partners::granted(&organisation)
+        .into_iter()
         .collect();
     if !actions::role_allowed_by_grant(role, granted.iter().copied()) {
         return Err(refused(

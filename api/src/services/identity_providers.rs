@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use entity::identity_provider::{GroupMapping, GroupMappings};
-use entity::{MembershipStatus, StringList, identity_provider, membership};
+use entity::{StringList, identity_provider, membership};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -397,39 +397,20 @@ pub async fn membership_for<C: ConnectionTrait>(
         Some(person) => person,
         None => ensure_person(db, &name, &email, None).await?,
     };
-    let now = Utc::now();
-    let role = Role::of_membership(mapping.role);
-    let granted = super::partners::find_partner(db, provider.partner_organisation_id).await?;
-    if !actions::role_allowed_by_grant(
-        role,
-        granted
-            .granted_scopes
-            .as_slice()
-            .iter()
-            .filter_map(|s| crate::policy::Scope::parse(s)),
-    ) {
-        return Err(invalid("the organisation may not have administrators"));
-    }
-    let created = membership::Entity::insert(membership::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        person_id: Set(person.id),
-        partner_organisation_id: Set(provider.partner_organisation_id),
-        role: Set(mapping.role),
-        employer_id: Set(None),
-        mentor_id: Set(None),
-        participant_id: Set(None),
-        status: Set(MembershipStatus::Active),
-        created_by: Set(Some(format!("provider:{}", provider.issuer))),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ended_at: Set(None),
-    })
-    .exec_with_returning(db)
-    .await
-    .map_err(ServiceError::database(
-        "failed to add a membership from a group",
-    ))?;
-    Ok(created)
+    // Whether the organisation may have this role now (administrators) is
+    // the session's to check, as for every sign-in: refused, this insert is
+    // rolled back with it.
+    Ok(super::people::insert_membership(
+        db,
+        membership::Model {
+            person_id: person.id,
+            partner_organisation_id: provider.partner_organisation_id,
+            role: mapping.role,
+            created_by: Some(format!("provider:{}", provider.issuer)),
+            ..super::people::new_membership()
+        },
+    )
+    .await?)
 }
 
 /// The person's address from the provider's identifying claim; refused when

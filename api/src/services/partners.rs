@@ -58,6 +58,17 @@ pub async fn find_partner_by_slug<C: ConnectionTrait>(
         })
 }
 
+/// The scopes an organisation is granted now (names it no longer knows
+/// left out).
+pub fn granted(partner: &Partner) -> Vec<crate::policy::Scope> {
+    partner
+        .granted_scopes
+        .as_slice()
+        .iter()
+        .filter_map(|s| crate::policy::Scope::parse(s))
+        .collect()
+}
+
 /// The partner organisation with this id.
 #[tracing::instrument(skip(db))]
 pub async fn find_partner<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<Partner> {

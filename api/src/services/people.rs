@@ -20,7 +20,7 @@ use super::input::required_text;
 use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
 use crate::domain::contact::{normalise_email, normalise_phone};
-use crate::policy::{Caller, Role, Scope, actions, rows};
+use crate::policy::{Caller, Role, actions, rows};
 
 type Membership = membership::Model;
 type Person = person::Model;
@@ -180,12 +180,7 @@ pub async fn add_membership<C: ConnectionTrait>(
             ),
         });
     }
-    let granted = organisation
-        .granted_scopes
-        .as_slice()
-        .iter()
-        .filter_map(|s| Scope::parse(s));
-    if !actions::role_allowed_by_grant(input.role, granted) {
+    if !actions::role_allowed_by_grant(input.role, super::partners::granted(&organisation)) {
         return Err(ServiceError::invalid(
             "role",
             format!("{} may not have administrators", organisation.slug),
@@ -194,24 +189,79 @@ pub async fn add_membership<C: ConnectionTrait>(
     let (employer_id, mentor_id, participant_id) =
         check_acts_as(db, caller, organisation.id, input.role, input.acts_as).await?;
     let person = ensure_person(db, &name, &email, phone).await?;
-    let now = Utc::now();
-    membership::Entity::insert(membership::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        person_id: Set(person.id),
-        partner_organisation_id: Set(organisation.id),
-        role: Set(input.role.as_membership()),
-        employer_id: Set(employer_id),
-        mentor_id: Set(mentor_id),
-        participant_id: Set(participant_id),
-        status: Set(MembershipStatus::Active),
-        created_by: Set(input.created_by),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ended_at: Set(None),
-    })
-    .exec_with_returning(db)
+    insert_membership(
+        db,
+        membership::Model {
+            person_id: person.id,
+            partner_organisation_id: organisation.id,
+            role: input.role.as_membership(),
+            employer_id,
+            mentor_id,
+            participant_id,
+            created_by: input.created_by,
+            ..new_membership()
+        },
+    )
     .await
-    .map_err(ServiceError::database("failed to add a membership"))
+}
+
+/// An active membership of nobody yet, given now: fill in its person,
+/// organisation and role.
+pub fn new_membership() -> membership::Model {
+    let now = Utc::now();
+    membership::Model {
+        id: Uuid::now_v7(),
+        person_id: Uuid::nil(),
+        partner_organisation_id: Uuid::nil(),
+        role: entity::MembershipRole::Volunteer,
+        employer_id: None,
+        mentor_id: None,
+        participant_id: None,
+        status: MembershipStatus::Active,
+        created_by: None,
+        created_at: now,
+        updated_at: now,
+        ended_at: None,
+    }
+}
+
+/// Inserts a membership; a second active one of the same person,
+/// organisation and role is CONFLICT (`ux_membership_active`).
+pub async fn insert_membership<C: ConnectionTrait>(
+    db: &C,
+    row: membership::Model,
+) -> ServiceResult<Membership> {
+    use sea_orm::ActiveModelTrait;
+    let active: membership::ActiveModel = row.into();
+    membership::Entity::insert(active.reset_all())
+        .exec_with_returning(db)
+        .await
+        .map_err(ServiceError::database("failed to add a membership"))
+}
+
+/// Ends membership `id` if it is active, in one conditional statement (of
+/// two racing ends, one ends it and both see it ended), and revokes its
+/// sessions.
+async fn end_if_active<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    at: chrono::DateTime<Utc>,
+    reason: &str,
+) -> ServiceResult<()> {
+    membership::Entity::update_many()
+        .col_expr(
+            membership::Column::Status,
+            Expr::value(MembershipStatus::Ended),
+        )
+        .col_expr(membership::Column::EndedAt, Expr::value(at))
+        .col_expr(membership::Column::UpdatedAt, Expr::value(at))
+        .filter(membership::Column::Id.eq(id))
+        .filter(membership::Column::Status.eq(MembershipStatus::Active))
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to end a membership"))?;
+    super::sessions::revoke_sessions_of_membership(db, id, reason).await?;
+    Ok(())
 }
 
 /// Ends a membership the caller may manage: its tokens stop on their next
@@ -240,21 +290,7 @@ pub async fn end_membership<C: ConnectionTrait>(
             reason: "you may not end this membership".to_owned(),
         });
     }
-    let now = Utc::now();
-    // Conditional: of two racing ends, one ends it and both see it ended.
-    membership::Entity::update_many()
-        .col_expr(
-            membership::Column::Status,
-            Expr::value(MembershipStatus::Ended),
-        )
-        .col_expr(membership::Column::EndedAt, Expr::value(now))
-        .col_expr(membership::Column::UpdatedAt, Expr::value(now))
-        .filter(membership::Column::Id.eq(id))
-        .filter(membership::Column::Status.eq(MembershipStatus::Active))
-        .exec(db)
-        .await
-        .map_err(ServiceError::database("failed to end a membership"))?;
-    super::sessions::revoke_sessions_of_membership(db, id, "membership_ended").await?;
+    end_if_active(db, id, Utc::now(), "membership_ended").await?;
     membership::Entity::find_by_id(id)
         .one(db)
         .await
@@ -346,19 +382,7 @@ pub async fn erase_persons_of_participant<C: ConnectionTrait>(
         .await
         .map_err(ServiceError::database("failed to read memberships"))?;
     for row in &acting {
-        membership::Entity::update_many()
-            .col_expr(
-                membership::Column::Status,
-                Expr::value(MembershipStatus::Ended),
-            )
-            .col_expr(membership::Column::EndedAt, Expr::value(at))
-            .col_expr(membership::Column::UpdatedAt, Expr::value(at))
-            .filter(membership::Column::Id.eq(row.id))
-            .filter(membership::Column::Status.eq(MembershipStatus::Active))
-            .exec(db)
-            .await
-            .map_err(ServiceError::database("failed to end a membership"))?;
-        super::sessions::revoke_sessions_of_membership(db, row.id, "erased").await?;
+        end_if_active(db, row.id, at, "erased").await?;
         let others = membership::Entity::find()
             .filter(membership::Column::PersonId.eq(row.person_id))
             .filter(
@@ -456,35 +480,33 @@ pub async fn active_memberships_of<C: ConnectionTrait>(
         .map_err(ServiceError::database("failed to read memberships"))
 }
 
-/// The membership a person's token acts for, with its session, as of now:
-/// `None` unless the membership is active and belongs to `person_id` and the
-/// session (if any) is neither revoked nor past its end.
+/// The membership a person's token acts for, with its session, as of now,
+/// in one statement: `None` unless the membership is active and belongs to
+/// `person_id` and the session (if any) is neither revoked nor past its end.
 pub async fn membership_in_force<C: ConnectionTrait>(
     db: &C,
     person_id: Uuid,
     membership_id: Uuid,
     session_id: Option<Uuid>,
 ) -> ServiceResult<Option<Membership>> {
-    let found = membership::Entity::find_by_id(membership_id)
+    let mut select = membership::Entity::find_by_id(membership_id)
         .filter(membership::Column::PersonId.eq(person_id))
-        .filter(membership::Column::Status.eq(MembershipStatus::Active))
+        .filter(membership::Column::Status.eq(MembershipStatus::Active));
+    if let Some(session_id) = session_id {
+        select = select.filter(
+            membership::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(sign_in_session::Column::MembershipId)
+                    .from(sign_in_session::Entity)
+                    .and_where(sign_in_session::Column::Id.eq(session_id))
+                    .and_where(sign_in_session::Column::RevokedAt.is_null())
+                    .and_where(sign_in_session::Column::ExpiresAt.gt(Utc::now()))
+                    .to_owned(),
+            ),
+        );
+    }
+    select
         .one(db)
         .await
-        .map_err(ServiceError::database("failed to read a membership"))?;
-    let Some(found) = found else {
-        return Ok(None);
-    };
-    if let Some(session_id) = session_id {
-        let live = sign_in_session::Entity::find_by_id(session_id)
-            .filter(sign_in_session::Column::MembershipId.eq(membership_id))
-            .filter(sign_in_session::Column::RevokedAt.is_null())
-            .filter(sign_in_session::Column::ExpiresAt.gt(Utc::now()))
-            .one(db)
-            .await
-            .map_err(ServiceError::database("failed to read a session"))?;
-        if live.is_none() {
-            return Ok(None);
-        }
-    }
-    Ok(Some(found))
+        .map_err(ServiceError::database("failed to read a membership"))
 }

@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use entity::{
-    MembershipStatus, PartnerStatus, membership, partner_organisation, person, refresh_token,
+    MembershipStatus, PartnerStatus, membership, partner_organisation, refresh_token,
     sign_in_session,
 };
 use sea_orm::sea_query::{Expr, Query};
@@ -67,7 +67,7 @@ pub struct SessionTokens {
     pub access: IssuedToken,
     pub refresh_token: String,
     pub session: Uuid,
-    pub person: Uuid,
+    /// The membership signed in to (its person is the session's).
     pub membership: membership::Model,
 }
 
@@ -167,12 +167,7 @@ fn scopes_for(
     organisation: &partner_organisation::Model,
     requested: Option<&[Scope]>,
 ) -> Result<Vec<Scope>, SessionError> {
-    let granted: Vec<Scope> = organisation
-        .granted_scopes
-        .as_slice()
-        .iter()
-        .filter_map(|s| Scope::parse(s))
-        .collect();
+    let granted = super::partners::granted(organisation);
     let role = Role::of_membership(membership.role);
     if !actions::role_allowed_by_grant(role, granted.iter().copied()) {
         return Err(SessionError::InvalidGrant(
@@ -250,7 +245,6 @@ pub async fn start<C: ConnectionTrait>(
         access,
         refresh_token,
         session,
-        person: membership.person_id,
         membership: membership.clone(),
     })
 }
@@ -351,28 +345,36 @@ pub async fn refresh<C: ConnectionTrait>(
         access,
         refresh_token,
         session: session.id,
-        person: session.person_id,
         membership,
     })))
 }
 
-/// Revokes a session: its refresh tokens stop at once, its access tokens
-/// on their next request. Revoking twice keeps the first time and reason.
+/// Revokes the sessions `which` holds for that are not revoked yet: their
+/// refresh tokens stop at once, their access tokens on their next request.
+/// Revoking twice keeps the first time and reason.
+async fn revoke<C: ConnectionTrait>(
+    db: &C,
+    which: impl sea_orm::sea_query::IntoCondition,
+    reason: &str,
+) -> ServiceResult<u64> {
+    sign_in_session::Entity::update_many()
+        .col_expr(sign_in_session::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(sign_in_session::Column::RevokedReason, Expr::value(reason))
+        .filter(which)
+        .filter(sign_in_session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|r| r.rows_affected)
+        .map_err(ServiceError::database("failed to revoke sessions"))
+}
+
+/// Revokes a session (signed out, or a refresh token reused).
 pub async fn revoke_session<C: ConnectionTrait>(
     db: &C,
     session: Uuid,
     reason: &str,
 ) -> ServiceResult<u64> {
-    let now = Utc::now();
-    sign_in_session::Entity::update_many()
-        .col_expr(sign_in_session::Column::RevokedAt, Expr::value(now))
-        .col_expr(sign_in_session::Column::RevokedReason, Expr::value(reason))
-        .filter(sign_in_session::Column::Id.eq(session))
-        .filter(sign_in_session::Column::RevokedAt.is_null())
-        .exec(db)
-        .await
-        .map(|r| r.rows_affected)
-        .map_err(ServiceError::database("failed to revoke a session"))
+    revoke(db, sign_in_session::Column::Id.eq(session), reason).await
 }
 
 /// Revokes every session of a membership (it ended).
@@ -381,16 +383,12 @@ pub async fn revoke_sessions_of_membership<C: ConnectionTrait>(
     membership: Uuid,
     reason: &str,
 ) -> ServiceResult<u64> {
-    let now = Utc::now();
-    sign_in_session::Entity::update_many()
-        .col_expr(sign_in_session::Column::RevokedAt, Expr::value(now))
-        .col_expr(sign_in_session::Column::RevokedReason, Expr::value(reason))
-        .filter(sign_in_session::Column::MembershipId.eq(membership))
-        .filter(sign_in_session::Column::RevokedAt.is_null())
-        .exec(db)
-        .await
-        .map(|r| r.rows_affected)
-        .map_err(ServiceError::database("failed to revoke sessions"))
+    revoke(
+        db,
+        sign_in_session::Column::MembershipId.eq(membership),
+        reason,
+    )
+    .await
 }
 
 /// The session a refresh token belongs to (used or not), for revocation
@@ -406,15 +404,4 @@ pub async fn session_of_refresh_token<C: ConnectionTrait>(
         .await
         .map_err(ServiceError::database("failed to read a refresh token"))?;
     Ok(row.and_then(|(_, session)| session))
-}
-
-/// The person of a session, for the audit trail.
-pub async fn person_of<C: ConnectionTrait>(
-    db: &C,
-    id: Uuid,
-) -> ServiceResult<Option<person::Model>> {
-    person::Entity::find_by_id(id)
-        .one(db)
-        .await
-        .map_err(ServiceError::database("failed to read a person"))
 }
