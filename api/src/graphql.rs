@@ -5,6 +5,7 @@
 
 pub mod connection;
 pub mod context;
+pub mod cost;
 pub mod domains;
 pub mod enums;
 pub mod error;
@@ -147,8 +148,7 @@ pub fn build_schema(
         .data(db)
         .data(bus)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(crate::ratelimit::RateLimitExtension);
+        .limit_complexity(limits.max_complexity);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -3,8 +3,8 @@
 //! complexity, the same number the complexity limit uses.
 //!
 //! The bucket holds a minute's budget and refills continuously. A request is
-//! charged its *requested* cost once async-graphql has validated the
-//! document and knows its complexity (see [`RateLimitExtension`]), so a
+//! charged its *requested* cost, counted from the parsed document as the
+//! complexity limit counts it (`graphql::cost`), before anything runs, so a
 //! request the budget does not cover runs nothing. After it ran, what its
 //! pages did not fill is given back: the *actual* cost counts the fields the
 //! answer holds, as Shopify charges (a page of 100 that returned 3 items
@@ -22,9 +22,6 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
-use async_graphql::{ServerError, ValidationResult};
 
 /// Budgets, in complexity points per minute; `None` turns a class off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,43 +307,3 @@ impl Budget {
 
 /// The error code of a refused request.
 pub const RATE_LIMITED: &str = "RATE_LIMITED";
-
-/// Charges the request's [`Budget`] (from the request data) with the
-/// complexity async-graphql computed while validating, and refuses the
-/// request before any resolver runs when the budget does not cover it.
-pub struct RateLimitExtension;
-
-impl ExtensionFactory for RateLimitExtension {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RateLimitCharge)
-    }
-}
-
-struct RateLimitCharge;
-
-#[async_trait::async_trait]
-impl Extension for RateLimitCharge {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await;
-        let Some(budget) = ctx.data_opt::<Budget>() else {
-            return result;
-        };
-        let cost = match &result {
-            Ok(validated) => validated.complexity,
-            Err(_) => 1,
-        };
-        let charge = budget.charge(cost);
-        if let Some(wait) = charge.retry_after {
-            let mut error = ServerError::new(charge.refusal(wait), None);
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", RATE_LIMITED);
-            error.extensions = Some(extensions);
-            return Err(vec![error]);
-        }
-        result
-    }
-}

@@ -39,7 +39,7 @@ pub struct BadInput {
 #[derive(Debug)]
 pub(crate) struct OutputField {
     arguments: HashMap<String, Type>,
-    type_name: String,
+    pub(crate) type_name: String,
     /// The field's type with its list and non-null wrappers.
     pub(crate) ty: Type,
 }
@@ -52,6 +52,16 @@ pub(crate) enum Named {
     Input(HashMap<String, Type>),
     /// A scalar, enum or union: nothing to descend into.
     Leaf,
+}
+
+impl OutputField {
+    /// A connection paged by `first`/`last`: its cost is its selection's
+    /// times the page size ([`super::connection::page_cost`]).
+    pub(crate) fn is_paged(&self) -> bool {
+        self.type_name.ends_with("Connection")
+            && self.arguments.contains_key("first")
+            && self.arguments.contains_key("last")
+    }
 }
 
 /// The schema's argument and input types, read once from its SDL.

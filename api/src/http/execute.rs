@@ -17,6 +17,7 @@ use super::accounting::{actual_cost, record, refused_charge, with_charge};
 use super::answers::{bad_input_answer, error_answer, has_code, label_errors, refuse, render};
 use super::auth::{AuthFailure, AuthState};
 use crate::graphql::context::{PersonalReads, RequestLogId};
+use crate::graphql::cost;
 use crate::graphql::error::ErrorCode;
 use crate::graphql::input_check::InputCheck;
 use crate::graphql::persisted::{Lookup, PersistedDocuments};
@@ -119,6 +120,7 @@ pub async fn execute(
         let (request, document) = persisted_document(&exchange, request.0, parsed)?;
         check_limits(&exchange, limits, &request, document.as_ref())?;
         check_input(&exchange, &request, document.as_ref())?;
+        charge_cost(&exchange, limits, &request, document.as_ref())?;
         let (request, prepared) = prepare(&exchange, db, auth, request, document);
         let response = run(&exchange, schema, request).await?;
         let response = audit_reads(&exchange, db, &prepared, response).await;
@@ -225,6 +227,45 @@ fn check_input(
     }
 }
 
+/// Step: charges the caller's budget with what the document asks for
+/// ([`cost::requested`]), before anything runs; over the budget is 429 and
+/// runs nothing. What the answer's pages leave empty is given back in
+/// [`answer`]. A document over the complexity limit is the validation's to
+/// refuse, at a cost of 1.
+fn charge_cost(
+    exchange: &Exchange<'_>,
+    limits: Option<&crate::graphql::Limits>,
+    request: &async_graphql::Request,
+    document: Option<&ExecutableDocument>,
+) -> Result<(), Refused> {
+    let (Some(budget), Some(check), Some(document)) = (
+        exchange.budget.as_ref(),
+        exchange.app_data::<InputCheck>(),
+        document,
+    ) else {
+        return Ok(());
+    };
+    let requested = cost::requested(check, document, &request.variables);
+    if limits.is_some_and(|l| requested > l.max_complexity) {
+        return Ok(());
+    }
+    let charge = budget.charge(requested);
+    match refused_charge(
+        exchange.req,
+        Some(budget),
+        Some(charge),
+        &exchange.request_id,
+    ) {
+        Some(refused) => {
+            let label =
+                crate::metrics::operation_label(document, request.operation_name.as_deref());
+            record(exchange.req, &label, RATE_LIMITED, exchange.started);
+            Err(Box::new(refused))
+        }
+        None => Ok(()),
+    }
+}
+
 /// An operation ready to run, and what the steps after it need.
 struct Prepared {
     reads: PersonalReads,
@@ -268,10 +309,6 @@ fn prepare(
         .data(auth.callers.clone());
     if let Some(caller) = caller {
         request = request.data(caller);
-    }
-    if let Some(budget) = &exchange.budget {
-        // Charged with the query's complexity once it is validated.
-        request = request.data(budget.clone());
     }
     let no_query = request.query.is_empty();
     let parses = document.is_some();

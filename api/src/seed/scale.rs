@@ -88,15 +88,16 @@ fn site(rng: &mut ChaCha8Rng) -> Site {
 }
 
 /// Loads `participants` synthetic participants and everything in proportion:
-/// one employer per 20, one mentor, slot and mentorship per 10, and one
-/// placement per 2. Partner organisations are the demo network's.
+/// one employer per 40, one mentor and mentorship per 10, one slot per 4 and
+/// five placements per 2 (40 % of them active), the volumes of the
+/// performance peer's data set. Partner organisations are the demo network's.
 #[tracing::instrument(skip(db))]
 pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::Result<SeedCounts> {
     let n = u64::from(participants);
-    let employers = (n / 20).max(1);
+    let employers = (n / 40).max(1);
     let mentors = (n / 10).max(1);
-    let slots = (n / 10).max(1);
-    let placements = n / 2;
+    let slots = (n / 4).max(1);
+    let placements = n * 5 / 2;
     let mentorships = n / 10;
     let mut rng = ChaCha8Rng::seed_from_u64(0x504f_5254_414c_454e);
     let start = NaiveDate::from_ymd_opt(2024, 1, 8).unwrap_or_default();
@@ -178,6 +179,7 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
         .collect();
     let (mut rows, mut langs, mut skills, mut consents) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut consent_partner = Vec::with_capacity(participant_ids.len());
     for (i, id) in participant_ids.iter().enumerate() {
         let i = i as u64;
         rows.push(participant::ActiveModel {
@@ -228,10 +230,12 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
                 skill: Set(skill.to_owned()),
             });
         }
+        let partner = partner_ids[rng.random_range(0..partner_ids.len())];
+        consent_partner.push(partner);
         consents.push(consent::ActiveModel {
             id: Set(seeded_id(BASE_MILLIS, "scale-consent", i)),
             participant_id: Set(*id),
-            partner_organisation_id: Set(partner_ids[rng.random_range(0..partner_ids.len())]),
+            partner_organisation_id: Set(partner),
             purpose: Set("Taking part in Portalen".to_owned()),
             recorded_by: Set(None),
             granted_at: Set(at(i)),
@@ -253,76 +257,74 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
         .await
         .context("failed to seed consents")?;
 
+    // Slots first in memory: a placement in a slot works at the slot's
+    // employer, and a slot offers at least the places its placements take.
     let slot_ids: Vec<Uuid> = (0..slots)
         .map(|i| seeded_id(BASE_MILLIS, "scale-slot", i))
         .collect();
-    let mut slot_employer = Vec::with_capacity(slot_ids.len());
-    let (mut rows, mut wanted) = (Vec::new(), Vec::new());
-    for (i, id) in slot_ids.iter().enumerate() {
-        let employer = employer_ids[rng.random_range(0..employer_ids.len())];
-        slot_employer.push(employer);
-        let starts = start + Duration::days(rng.random_range(0..700));
-        rows.push(internship_slot::ActiveModel {
-            id: Set(*id),
-            employer_id: Set(employer),
-            title: Set(format!("Praktikplats {i}")),
-            description: Set(None),
-            kind: Set(match rng.random_range(0..4) {
-                0 => OpportunityKind::Job,
-                1 => OpportunityKind::TrainingPlace,
-                _ => OpportunityKind::Internship,
-            }),
-            places: Set(rng.random_range(1..=5)),
-            site: Set(Some(site(&mut rng))),
-            starts_on: Set(starts),
-            ends_on: Set(Some(starts + Duration::days(56))),
-            required_swedish_level: Set(None),
-            status: Set(match rng.random_range(0..4) {
-                0 => SlotStatus::Filled,
-                1 => SlotStatus::Closed,
-                _ => SlotStatus::Open,
-            }),
-            version: Set(1),
-            created_at: Set(at(i as u64)),
-            updated_at: Set(at(i as u64)),
-        });
-        for skill in pick_distinct(&mut rng, SKILLS, 2) {
-            wanted.push(slot_skill::ActiveModel {
-                slot_id: Set(*id),
-                skill: Set(skill.to_owned()),
-            });
-        }
-    }
-    insert_new(&txn, rows, 14)
-        .await
-        .context("failed to seed slots")?;
-    insert_new(&txn, wanted, 2)
-        .await
-        .context("failed to seed slot skills")?;
-
-    let mut rows = Vec::new();
+    let slot_employer: Vec<Uuid> = slot_ids
+        .iter()
+        .map(|_| employer_ids[rng.random_range(0..employer_ids.len())])
+        .collect();
+    let mut taken = vec![0_i32; slot_ids.len()];
+    // One open placement per participant and slot (ux_placement_open_in_slot).
+    let mut open_in_slot = std::collections::HashSet::new();
+    let mut rows = Vec::with_capacity(usize::try_from(placements).unwrap_or(0));
     for i in 0..placements {
-        let slot = rng.random_range(0..slot_ids.len());
+        let who = rng.random_range(0..participant_ids.len());
         let starts = start + Duration::days(rng.random_range(0..700));
-        let status = match rng.random_range(0..10) {
-            0..=1 => PlacementStatus::Proposed,
-            2 => PlacementStatus::Accepted,
-            3..=5 => PlacementStatus::Active,
-            6..=7 => PlacementStatus::Completed,
-            8 => PlacementStatus::Cancelled,
+        // 40 % active, as in the peer's data set.
+        let status = match rng.random_range(0..20) {
+            0..=7 => PlacementStatus::Active,
+            8..=10 => PlacementStatus::Proposed,
+            11 => PlacementStatus::Accepted,
+            12..=17 => PlacementStatus::Completed,
+            18 => PlacementStatus::Cancelled,
             _ => PlacementStatus::Declined,
+        };
+        // 60 % internships in a slot, 30 % jobs, 10 % training places.
+        let (kind, mut slot) = match rng.random_range(0..10) {
+            0..=5 => (
+                OpportunityKind::Internship,
+                Some(rng.random_range(0..slot_ids.len())),
+            ),
+            6..=8 => (OpportunityKind::Job, None),
+            _ => (OpportunityKind::TrainingPlace, None),
+        };
+        let open = matches!(
+            status,
+            PlacementStatus::Proposed | PlacementStatus::Accepted | PlacementStatus::Active
+        );
+        if let Some(s) = slot
+            && open
+            && !open_in_slot.insert((who, s))
+        {
+            slot = None;
+        }
+        if let Some(s) = slot
+            && matches!(status, PlacementStatus::Accepted | PlacementStatus::Active)
+        {
+            taken[s] += 1;
+        }
+        let employer = match slot {
+            Some(s) => slot_employer[s],
+            None => employer_ids[rng.random_range(0..employer_ids.len())],
         };
         rows.push(placement::ActiveModel {
             id: Set(seeded_id(BASE_MILLIS, "scale-placement", i)),
-            // Every other participant has a placement.
-            participant_id: Set(participant_ids[(i * 2) as usize]),
-            employer_id: Set(slot_employer[slot]),
-            slot_id: Set(Some(slot_ids[slot])),
-            responsible_partner_id: Set(partner_ids[rng.random_range(0..partner_ids.len())]),
+            participant_id: Set(participant_ids[who]),
+            employer_id: Set(employer),
+            slot_id: Set(slot.map(|s| slot_ids[s])),
+            // Mostly the organisation the participant consented to.
+            responsible_partner_id: Set(if rng.random_bool(0.9) {
+                consent_partner[who]
+            } else {
+                partner_ids[rng.random_range(0..partner_ids.len())]
+            }),
             mentor_id: Set(rng
-                .random_bool(0.5)
+                .random_bool(0.85)
                 .then(|| mentor_ids[rng.random_range(0..mentor_ids.len())])),
-            kind: Set(OpportunityKind::Internship),
+            kind: Set(kind),
             status: Set(status),
             starts_on: Set(Some(starts)),
             ends_on: Set(Some(starts + Duration::days(56))),
@@ -338,6 +340,47 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
             updated_at: Set(at(i)),
         });
     }
+
+    let (mut slot_rows, mut wanted) = (Vec::new(), Vec::new());
+    for (i, id) in slot_ids.iter().enumerate() {
+        let starts = start + Duration::days(rng.random_range(0..700));
+        let places = rng.random_range(1..=5).max(taken[i]);
+        slot_rows.push(internship_slot::ActiveModel {
+            id: Set(*id),
+            employer_id: Set(slot_employer[i]),
+            title: Set(format!("Praktikplats {i}")),
+            description: Set(None),
+            kind: Set(OpportunityKind::Internship),
+            places: Set(places),
+            site: Set(Some(site(&mut rng))),
+            starts_on: Set(starts),
+            ends_on: Set(Some(starts + Duration::days(56))),
+            required_swedish_level: Set(None),
+            // Filled exactly when every place is taken.
+            status: Set(if taken[i] == places {
+                SlotStatus::Filled
+            } else if rng.random_range(0..4) == 0 {
+                SlotStatus::Closed
+            } else {
+                SlotStatus::Open
+            }),
+            version: Set(1),
+            created_at: Set(at(i as u64)),
+            updated_at: Set(at(i as u64)),
+        });
+        for skill in pick_distinct(&mut rng, SKILLS, 2) {
+            wanted.push(slot_skill::ActiveModel {
+                slot_id: Set(*id),
+                skill: Set(skill.to_owned()),
+            });
+        }
+    }
+    insert_new(&txn, slot_rows, 14)
+        .await
+        .context("failed to seed slots")?;
+    insert_new(&txn, wanted, 2)
+        .await
+        .context("failed to seed slot skills")?;
     insert_new(&txn, rows, 14)
         .await
         .context("failed to seed placements")?;
