@@ -12,6 +12,13 @@ use crate::config::DatabaseSettings;
 /// How long a SQLite connection waits on a lock held by another writer.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// PostgreSQL plans each prepared statement once per connection instead of
+/// at every execution: the service's statements are few and fixed (row
+/// rules, batched lookups by id), and planning them anew cost a fifth of
+/// the database's time on the dashboard page (docs/performance.md). A
+/// `plan_cache_mode` in `DATABASE_URL`'s `options` takes precedence.
+const GENERIC_PLANS: &str = "force_generic_plan";
+
 /// Opens a connection pool. The embedded SQLite database is created on first
 /// use, in WAL mode (readers do not block the writer) with a busy timeout.
 pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
@@ -22,6 +29,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             .with_context(|| format!("failed to create data directory {}", dir.display()))?;
     }
     let statement_timeout = settings.statement_timeout;
+    let plan_cache_mode = (!settings.url.contains("plan_cache_mode")).then_some(GENERIC_PLANS);
     let mut options = ConnectOptions::new(settings.url.clone());
     options
         .max_connections(settings.max_connections)
@@ -29,11 +37,17 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
         .acquire_timeout(settings.acquire_timeout)
         .connect_timeout(settings.acquire_timeout)
         .sqlx_logging(false)
-        .map_sqlx_postgres_opts(move |opts| match statement_timeout {
-            Some(timeout) => {
-                opts.options([("statement_timeout", format!("{}ms", timeout.as_millis()))])
+        .map_sqlx_postgres_opts(move |opts| {
+            let opts = match plan_cache_mode {
+                Some(mode) => opts.options([("plan_cache_mode", mode)]),
+                None => opts,
+            };
+            match statement_timeout {
+                Some(timeout) => {
+                    opts.options([("statement_timeout", format!("{}ms", timeout.as_millis()))])
+                }
+                None => opts,
             }
-            None => opts,
         })
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)

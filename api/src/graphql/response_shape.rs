@@ -78,6 +78,19 @@ pub fn complete(
         variables,
         failed,
     };
+    if response.errors.is_empty() {
+        // Nothing failed: no key is missing and no null needs propagating,
+        // so only the order can be off; it is put right in place.
+        if let Value::Object(object) = &mut response.data {
+            walk.order(
+                object,
+                root,
+                &[&operation.node.selection_set.node],
+                &mut Plans::default(),
+            );
+        }
+        return;
+    }
     let data = std::mem::take(&mut response.data);
     let Value::Object(object) = data else {
         response.data = data;
@@ -110,7 +123,115 @@ struct Collected<'a> {
     fields: Vec<&'a Field>,
 }
 
+/// What an object of one type under one selection set holds, in order:
+/// each key with its declared type and the selection sets below it.
+/// Worked out once per selection set and type, then reused for every item
+/// of a list.
+struct Plan<'a> {
+    key: &'a str,
+    ty: Option<&'a Type>,
+    below: Vec<&'a SelectionSet>,
+}
+
+/// The plans worked out so far, by (type, selection set).
+#[derive(Default)]
+struct Plans<'a>(std::collections::HashMap<(usize, usize), std::rc::Rc<Vec<Plan<'a>>>>);
+
 impl<'a> Walk<'a> {
+    fn plan(
+        &self,
+        type_name: &'a str,
+        sets: &[&'a SelectionSet],
+        plans: &mut Plans<'a>,
+    ) -> std::rc::Rc<Vec<Plan<'a>>> {
+        let key = match sets {
+            [one] => Some((
+                type_name.as_ptr() as usize,
+                std::ptr::from_ref(*one) as usize,
+            )),
+            _ => None,
+        };
+        if let Some(plan) = key.and_then(|k| plans.0.get(&k)) {
+            return plan.clone();
+        }
+        let mut collected = Vec::new();
+        for set in sets {
+            self.collect(set, type_name, &mut collected, 0);
+        }
+        let plan: std::rc::Rc<Vec<Plan<'a>>> = std::rc::Rc::new(
+            collected
+                .into_iter()
+                .map(|item| Plan {
+                    key: item.key,
+                    ty: (item.name != "__typename")
+                        .then(|| self.field_type(item.on, type_name, item.name))
+                        .flatten(),
+                    below: item.fields.iter().map(|f| &f.selection_set.node).collect(),
+                })
+                .collect(),
+        );
+        if let Some(key) = key {
+            plans.0.insert(key, plan.clone());
+        }
+        plan
+    }
+
+    /// Puts an answer without errors in selection order, in place.
+    fn order(
+        &self,
+        object: &mut IndexMap<Name, Value>,
+        type_name: &'a str,
+        sets: &[&'a SelectionSet],
+        plans: &mut Plans<'a>,
+    ) {
+        let plan = self.plan(type_name, sets, plans);
+        let position = |key: &Name| plan.iter().position(|p| p.key == key.as_str());
+        let mut last = 0;
+        let in_order = object.keys().all(|key| match position(key) {
+            Some(i) if i >= last => {
+                last = i;
+                true
+            }
+            Some(_) => false,
+            None => true,
+        });
+        if !in_order {
+            // Keys the walk does not expect go after the rest, as they came.
+            object.sort_by(|a, _, b, _| {
+                position(a)
+                    .unwrap_or(usize::MAX)
+                    .cmp(&position(b).unwrap_or(usize::MAX))
+            });
+        }
+        for item in plan.iter() {
+            if let (Some(ty), false) = (item.ty, item.below.is_empty())
+                && let Some(value) = object.get_mut(item.key)
+            {
+                self.order_value(value, ty, &item.below, plans);
+            }
+        }
+    }
+
+    fn order_value(
+        &self,
+        value: &mut Value,
+        ty: &'a Type,
+        sets: &[&'a SelectionSet],
+        plans: &mut Plans<'a>,
+    ) {
+        match (&ty.base, value) {
+            (BaseType::List(inner), Value::List(items)) => {
+                for item in items {
+                    self.order_value(item, inner, sets, plans);
+                }
+            }
+            (BaseType::Named(name), Value::Object(object)) => {
+                self.order(object, self.type_name(name), sets, plans);
+            }
+            _ => {}
+        }
+    }
+
     fn collect(
         &self,
         set: &'a SelectionSet,

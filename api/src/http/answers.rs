@@ -38,16 +38,25 @@ pub fn render(
         outcome,
         Some("GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED")
     ) && response.data == async_graphql::Value::Null;
-    let mut body = match serde_json::to_value(response) {
+    // Serialised once, straight to bytes; a request error (no data key at
+    // all) is rare enough to go through a JSON value.
+    let body = if request_error {
+        serde_json::to_value(response).and_then(|mut body| {
+            if let Some(body) = body.as_object_mut() {
+                body.shift_remove("data");
+            }
+            serde_json::to_vec(&body)
+        })
+    } else {
+        serde_json::to_vec(response)
+    };
+    let body = match body {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "failed to serialise a response");
             return HttpResponse::InternalServerError().finish();
         }
     };
-    if request_error && let Some(body) = body.as_object_mut() {
-        body.shift_remove("data");
-    }
     let mut http = if no_query || (request_error && graphql_json) {
         HttpResponse::BadRequest()
     } else {
@@ -58,7 +67,7 @@ pub fn render(
     } else {
         "application/json"
     });
-    http.json(body)
+    http.body(body)
 }
 
 /// An answer with one error and no data: every refusal that happens before
