@@ -23,6 +23,7 @@ pub mod mentor_language;
 pub mod mentorship;
 pub mod one_time_code;
 pub mod participant;
+pub mod participant_access;
 pub mod participant_language;
 pub mod participant_sensitive;
 pub mod participant_skill;

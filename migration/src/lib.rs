@@ -37,6 +37,7 @@ mod m20261206_000025_create_one_time_code;
 mod m20261206_000026_create_sign_in_session;
 mod m20261206_000027_create_refresh_token;
 mod m20261206_000028_placement_mentor_scope_index;
+mod m20261206_000029_create_participant_access;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000026_create_sign_in_session::Migration),
             Box::new(m20261206_000027_create_refresh_token::Migration),
             Box::new(m20261206_000028_placement_mentor_scope_index::Migration),
+            Box::new(m20261206_000029_create_participant_access::Migration),
         ]
     }
 }

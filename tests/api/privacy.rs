@@ -172,7 +172,8 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         identity_provider,
         one_time_code,
         sign_in_session,
-        refresh_token
+        refresh_token,
+        participant_access
     )
 }
 

@@ -459,3 +459,163 @@ async fn an_update_racing_an_erasure_never_writes_personal_data_back() {
         );
     }
 }
+
+/// The access table against its definition: for every organisation and
+/// participant, the reasons it counts are the consents in force plus the
+/// active placements the organisation is responsible for.
+async fn assert_access_is_its_definition(app: &TestApp, round: usize) {
+    use std::collections::BTreeMap;
+    let mut truth: BTreeMap<(Uuid, Uuid), i32> = BTreeMap::new();
+    for c in consent::Entity::find()
+        .filter(consent::Column::RevokedAt.is_null())
+        .all(&app.db)
+        .await
+        .expect("consents")
+    {
+        *truth
+            .entry((c.partner_organisation_id, c.participant_id))
+            .or_default() += 1;
+    }
+    for p in placement::Entity::find()
+        .filter(placement::Column::Status.eq(PlacementStatus::Active))
+        .all(&app.db)
+        .await
+        .expect("placements")
+    {
+        *truth
+            .entry((p.responsible_partner_id, p.participant_id))
+            .or_default() += 1;
+    }
+    let kept: BTreeMap<(Uuid, Uuid), i32> = participant_access::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("access")
+        .into_iter()
+        .filter(|a| a.reasons > 0)
+        .map(|a| ((a.organisation_id, a.participant_id), a.reasons))
+        .collect();
+    assert_eq!(
+        kept, truth,
+        "round {round}: the access table is its definition"
+    );
+}
+
+fn transition(name: &str, id: &Value, version: &Value, extra: Value) -> Value {
+    let mut input = json!({ "id": id, "version": version });
+    if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+        input.extend(extra.clone());
+    }
+    json!({ "query": format!("mutation($input: {}Input!) {{ {name}(input: $input) {{ placement {{ id status version }} userErrors {{ message }} }} }}",
+            if name == "completePlacement" { "CompletePlacement" } else { "PlacementTransition" }),
+        "variables": { "input": input } })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_access_table_stays_its_definition_while_consents_and_placements_change_at_once() {
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
+    let world = world(&app).await;
+    let revoke = |id: &Value| {
+        json!({ "query": "mutation($input: RevokeConsentInput!) { revokeConsent(input: $input) { consent { id revokedAt } userErrors { message } } }",
+            "variables": { "input": { "id": id } } })
+    };
+    for round in 0..ROUNDS {
+        let person = participant(&app, &world, &format!("Access{round}")).await;
+        let body = app
+            .graphql_as(
+                &world.admin,
+                "query($id: ID!) { participant(id: $id) { consents { id partnerOrganisation { id } } } }",
+                json!({ "id": person }),
+            )
+            .await;
+        let consent = body["data"]["participant"]["consents"][0]["id"].clone();
+        let race = body["data"]["participant"]["consents"][0]["partnerOrganisation"]["id"].clone();
+        let body = app
+            .graphql_as(
+                &world.partner,
+                PROPOSE,
+                json!({ "input": { "participantId": person, "employerId": gid("Employer", world.employer_id), "kind": "INTERNSHIP" } }),
+            )
+            .await;
+        let placed = &body["data"]["proposePlacement"]["placement"];
+        let (id, version) = (placed["id"].clone(), placed["version"].clone());
+        assert!(id.is_string(), "round {round}: {body}");
+        let answers = all_at_once(
+            &app,
+            vec![(
+                world.admin.clone(),
+                None,
+                transition("acceptPlacement", &id, &version, json!({})),
+            )],
+        )
+        .await;
+        let version = answers[0].body["data"]["acceptPlacement"]["placement"]["version"].clone();
+        // The placement starts while the consent is revoked and another
+        // is granted: three changes to one pair at once.
+        let grant = json!({ "query": "mutation($input: GrantConsentInput!) { grantConsent(input: $input) { consent { id } userErrors { message } } }",
+            "variables": { "input": { "participantId": person, "partnerOrganisationId": race, "purpose": "Studiebesök" } } });
+        let answers = all_at_once(
+            &app,
+            vec![
+                (world.admin.clone(), None, revoke(&consent)),
+                (
+                    world.admin.clone(),
+                    None,
+                    transition("startPlacement", &id, &version, json!({})),
+                ),
+                (world.admin.clone(), None, grant),
+            ],
+        )
+        .await;
+        assert_access_is_its_definition(&app, round).await;
+        let version = answers[1].body["data"]["startPlacement"]["placement"]["version"].clone();
+        let bodies: Vec<&Value> = answers.iter().map(|a| &a.body).collect();
+        assert!(version.is_number(), "round {round}: {bodies:#?}");
+        // A grant that ran before the revocation answered the consent then
+        // in force; the ones in force now are read back.
+        let body = app
+            .graphql_as(
+                &world.admin,
+                "query($id: ID!) { participant(id: $id) { consents { id revokedAt } } }",
+                json!({ "id": person }),
+            )
+            .await;
+        let in_force: Vec<Value> = body["data"]["participant"]["consents"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter(|c| c["revokedAt"].is_null())
+                    .map(|c| c["id"].clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Then the placement ends while the consents in force are revoked:
+        // no reason is left, and the partner no longer sees them.
+        let mut requests: Vec<_> = in_force
+            .iter()
+            .map(|c| (world.admin.clone(), None, revoke(c)))
+            .collect();
+        requests.push((
+            world.admin.clone(),
+            None,
+            transition(
+                "completePlacement",
+                &id,
+                &version,
+                json!({ "outcome": "WORK" }),
+            ),
+        ));
+        all_at_once(&app, requests).await;
+        assert_access_is_its_definition(&app, round).await;
+        let body = app
+            .graphql_as(
+                &world.partner,
+                "query($id: ID!) { participant(id: $id) { id } }",
+                json!({ "id": person }),
+            )
+            .await;
+        assert!(
+            body["data"]["participant"].is_null(),
+            "round {round}: {body}"
+        );
+    }
+}

@@ -19,6 +19,11 @@
 //! own memberships and person; a machine client or a command-line token has
 //! no person, so "own" and "self" are nothing for it.
 //!
+//! A partner's participant rule reads `participant_access`, which the
+//! database's triggers keep in step with consents and active placements in
+//! the same transaction (migration 29), so it is one index range, not a
+//! probe per participant.
+//!
 //! Consent and revocation: a partner sees a participant while their consent
 //! to it is in force. When the participant revokes it, the partner loses
 //! access on its next request, with one exception: while a placement it is
@@ -28,10 +33,10 @@
 //! ends, access ends too.
 
 use entity::{
-    PlacementStatus, SlotStatus, consent, employer, identity_provider, internship_slot, membership,
-    mentor, mentorship, participant, person, placement,
+    SlotStatus, consent, employer, identity_provider, internship_slot, membership, mentor,
+    mentorship, participant, participant_access, person, placement,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
@@ -41,8 +46,6 @@ use super::{Caller, Principal, Role};
 fn nothing() -> Condition {
     Condition::all().add(Expr::val(1).eq(0))
 }
-
-const ACTIVE_PLACEMENT: [PlacementStatus; 1] = [PlacementStatus::Active];
 
 fn current_mentees(mentor_id: Uuid) -> sea_orm::sea_query::SelectStatement {
     Query::select()
@@ -58,34 +61,21 @@ pub fn participants(caller: &Caller) -> Condition {
     match (caller.role, caller.principal) {
         (Role::Administrator, _) => Condition::all(),
         (Role::Partner, _) => {
-            // A correlated EXISTS over UNION ALL: probed row by row through
-            // two indexes, so a page in id order stops after its rows. The
-            // `id IN (subquery) OR id IN (subquery)` form made PostgreSQL hash
-            // the organisation's whole visible set on every query (see
-            // docs/performance.md).
-            let mut consented = Query::select()
-                .expr(Expr::val(1))
-                .from(consent::Entity)
-                .and_where(
-                    Expr::col((consent::Entity, consent::Column::ParticipantId))
-                        .equals((participant::Entity, participant::Column::Id)),
-                )
-                .and_where(consent::Column::PartnerOrganisationId.eq(caller.organisation_id))
-                .and_where(consent::Column::RevokedAt.is_null())
-                .to_owned();
-            let placed = Query::select()
-                .expr(Expr::val(1))
-                .from(placement::Entity)
-                .and_where(
-                    Expr::col((placement::Entity, placement::Column::ParticipantId))
-                        .equals((participant::Entity, participant::Column::Id)),
-                )
-                .and_where(placement::Column::ResponsiblePartnerId.eq(caller.organisation_id))
-                .and_where(placement::Column::Status.is_in(ACTIVE_PLACEMENT))
-                .to_owned();
-            Condition::all().add(Expr::exists(
-                consented.union(UnionType::All, placed).to_owned(),
-            ))
+            // One index range of the access table the database keeps in
+            // step with consents and active placements (migration 29): a
+            // page in id order reads its rows and stops.
+            Condition::all().add(
+                participant::Column::Id.in_subquery(
+                    Query::select()
+                        .column(participant_access::Column::ParticipantId)
+                        .from(participant_access::Entity)
+                        .and_where(
+                            participant_access::Column::OrganisationId.eq(caller.organisation_id),
+                        )
+                        .and_where(participant_access::Column::Reasons.gt(0))
+                        .to_owned(),
+                ),
+            )
         }
         (Role::Employer, Principal::Employer(id)) => Condition::all().add(
             participant::Column::Id.in_subquery(
@@ -386,13 +376,10 @@ mod tests {
             let holds = match name {
                 "administrator" => sql == "(all)",
                 "partner" => {
-                    sql.starts_with("EXISTS")
-                        && sql.contains("\"consent\".\"partner_organisation_id\" = ")
-                        && sql.contains("\"revoked_at\" IS NULL")
-                        && sql.contains("UNION ALL")
-                        && sql.contains("\"responsible_partner_id\" = ")
-                        && sql.contains("'active'")
-                        && sql.matches(OWN).count() == 2
+                    sql.contains("FROM \"participant_access\"")
+                        && sql.contains("\"organisation_id\" = ")
+                        && sql.contains("\"reasons\" > 0")
+                        && sql.matches(OWN).count() == 1
                 }
                 "employer" => sql.contains("\"employer_id\" = ") && sql.contains(principal),
                 "mentor" => {
