@@ -205,3 +205,59 @@ async fn a_direct_proposal_is_one_insert_with_its_audit_event_and_refusals_still
         .await;
     assert_eq!(crate::helpers::error_codes(&body), ["NOT_FOUND"], "{body}");
 }
+
+#[tokio::test]
+async fn placements_in_given_states_are_exactly_those_of_all_and_each_set_of_states_is_one_query() {
+    let app = TestApp::builder().fixture(Fixture::Empty).start().await;
+    portalen_api::seed::scale::seed_scale(&app.db, 200)
+        .await
+        .expect("seed");
+    let token = app
+        .token("norrkopings-kommun", "partner", &[], "staff")
+        .await;
+    let query = "{ participants(first: 50) { edges { node { id
+        all: placements { id status }
+        active: placements(status: [ACTIVE]) { id status }
+        open: placements(status: [PROPOSED, ACCEPTED, ACTIVE]) { id status } } } } }";
+    app.graphql_as(&token, query, json!({})).await;
+    app.take_statement_count();
+    let body = app.graphql_as(&token, query, json!({})).await;
+    let statements = app.take_statement_count();
+    let edges = body["data"]["participants"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let mut active_seen = 0;
+    for edge in edges {
+        let node = &edge["node"];
+        let of = |list: &str, states: &[&str]| -> Vec<String> {
+            node["all"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| list == "all" || states.contains(&p["status"].as_str().unwrap_or("")))
+                .map(|p| p["id"].to_string())
+                .collect()
+        };
+        let ids = |list: &str| -> Vec<String> {
+            node[list]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| p["id"].to_string())
+                .collect()
+        };
+        assert_eq!(ids("active"), of("active", &["ACTIVE"]), "{node}");
+        assert_eq!(
+            ids("open"),
+            of("open", &["PROPOSED", "ACCEPTED", "ACTIVE"]),
+            "{node}"
+        );
+        active_seen += ids("active").len();
+    }
+    assert!(
+        active_seen > 5,
+        "the fixture has active placements: {active_seen}"
+    );
+    // Participants, then one query for each of the three sets of states.
+    assert!(statements <= 5, "{statements} statements");
+}

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::policy::Caller;
 use crate::services::mentorships::MentorshipsBy;
-use crate::services::placements::PlacementsBy;
+use crate::services::placements::{PlacementsBy, States};
 use crate::services::{self, ServiceError};
 
 /// Loads rows for one request.
@@ -89,8 +89,6 @@ keys! {
     SkillsOfParticipant;
     /// Key: the sensitive record of a participant whose personal fields the caller may read.
     SensitiveOfParticipant;
-    /// Key: the placements of a participant that the caller may see.
-    PlacementsOfParticipant;
     /// Key: a mentor by id, if the caller may see them.
     MentorById;
     /// Key: a placement by id, if the caller may see it.
@@ -186,7 +184,47 @@ loader!(ParticipantById => participant::Model, |db, caller, ids| services::parti
 loader!(LanguagesOfParticipant => Vec<participant_language::Model>, |db, _caller, ids| services::participants::load_languages(db, &ids));
 loader!(SkillsOfParticipant => Vec<String>, |db, _caller, ids| services::participants::load_skills(db, &ids));
 loader!(SensitiveOfParticipant => participant_sensitive::Model, |db, _caller, ids| services::participants::load_sensitive(db, &ids));
-loader!(PlacementsOfParticipant => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_by(db, caller, PlacementsBy::Participant, &ids));
+
+/// Key: the placements of a participant that the caller may see, in these
+/// states (none: all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PlacementsOfParticipant(pub Uuid, pub States);
+
+impl Loader<PlacementsOfParticipant> for DbLoader {
+    type Value = Vec<placement::Model>;
+    type Error = Shared;
+
+    /// One query per set of states asked for (a page asks for one).
+    async fn load(
+        &self,
+        keys: &[PlacementsOfParticipant],
+    ) -> Result<HashMap<PlacementsOfParticipant, Self::Value>, Shared> {
+        let Some(caller) = &self.caller else {
+            return Ok(HashMap::new());
+        };
+        let mut by_states: HashMap<States, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            by_states.entry(key.1).or_default().push(key.0);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (states, ids) in by_states {
+            let rows = services::placements::load_placements_in(
+                &self.db,
+                caller,
+                PlacementsBy::Participant,
+                states,
+                &ids,
+            )
+            .await?;
+            out.extend(
+                rows.into_iter()
+                    .map(|(id, rows)| (PlacementsOfParticipant(id, states), rows)),
+            );
+        }
+        Ok(out)
+    }
+}
+
 loader!(PlacementsOfEmployer => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_by(db, caller, PlacementsBy::Employer, &ids));
 loader!(PlacementsOfSlot => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_by(db, caller, PlacementsBy::Slot, &ids));
 loader!(PlacementsOfPartner => Vec<placement::Model>, |db, caller, ids| services::placements::load_placements_by(db, caller, PlacementsBy::ResponsiblePartner, &ids));

@@ -148,14 +148,52 @@ pub async fn load_placements_by<C: ConnectionTrait>(
     by: PlacementsBy,
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Placement>>> {
+    load_placements_in(db, caller, by, States::default(), ids).await
+}
+
+/// A set of placement states, small enough to be part of a loader's key;
+/// empty for every state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct States(u8);
+
+impl States {
+    pub fn of(statuses: impl IntoIterator<Item = entity::PlacementStatus>) -> Self {
+        Self(
+            statuses
+                .into_iter()
+                .fold(0, |bits, status| bits | (1 << status as u8)),
+        )
+    }
+
+    fn statuses(self) -> Vec<entity::PlacementStatus> {
+        use sea_orm::Iterable;
+        entity::PlacementStatus::iter()
+            .filter(|status| self.0 & (1 << *status as u8) != 0)
+            .collect()
+    }
+}
+
+/// [`load_placements_by`], only those in `states`: the database leaves the
+/// others out (the scope index holds the state), instead of the service
+/// reading and dropping them.
+pub async fn load_placements_in<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    by: PlacementsBy,
+    states: States,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Placement>>> {
     let column = match by {
         PlacementsBy::Participant => placement::Column::ParticipantId,
         PlacementsBy::Employer => placement::Column::EmployerId,
         PlacementsBy::Slot => placement::Column::SlotId,
         PlacementsBy::ResponsiblePartner => placement::Column::ResponsiblePartnerId,
     };
-    let rows = visible(caller)
-        .filter(column.is_in(ids.iter().copied()))
+    let mut query = visible(caller).filter(column.is_in(ids.iter().copied()));
+    if states != States::default() {
+        query = query.filter(placement::Column::Status.is_in(states.statuses()));
+    }
+    let rows = query
         .order_by_asc(placement::Column::Id)
         .all(db)
         .await

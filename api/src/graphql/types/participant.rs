@@ -1,4 +1,5 @@
 use crate::policy::reads::Kind;
+use crate::services::placements::States;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::participant;
 
@@ -131,17 +132,13 @@ impl Participant {
     ) -> Result<Option<Option<Vec<Placement>>>> {
         // Nullable: without the scope it is null with its error, and the
         // object it hangs from still answers.
+        let states = States::of(status.into_iter().map(Into::into));
         let rows = loaders(ctx)?
-            .load_one(PlacementsOfParticipant(self.0.id))
+            .load_one(PlacementsOfParticipant(self.0.id, states))
             .await
             .map_err(loader_error)?
             .unwrap_or_default();
-        Ok(Some(Some(
-            rows.into_iter()
-                .filter(|p| status.is_empty() || status.contains(&p.status.into()))
-                .map(Placement)
-                .collect(),
-        )))
+        Ok(Some(Some(rows.into_iter().map(Placement).collect())))
     }
 
     /// The participant's current mentors that the caller may see. Profile
