@@ -122,7 +122,7 @@ pub struct GlobalArgs {
     #[arg(long, env = "PORTALEN_DATA_DIR", default_value = "data", global = true)]
     pub data_dir: PathBuf,
     /// Most open database connections.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true,
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 20, global = true,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub database_max_connections: u32,
     /// How long to wait for a free database connection before failing:

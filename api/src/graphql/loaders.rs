@@ -42,7 +42,7 @@ pub fn for_request(
 }
 
 /// Times a batch's fetch yields to the scheduler before it takes its keys.
-const YIELDS_BEFORE_FETCH: usize = 4;
+const YIELDS_BEFORE_FETCH: usize = 16;
 
 /// Runs a batch's fetch once the request that asked for its first key has
 /// had its turns: the fetch yields to the scheduler a few times before it
