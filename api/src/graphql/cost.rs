@@ -16,7 +16,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Value};
 
 use super::connection::page_cost;
-use super::input_check::{InputCheck, Named};
+use super::input_check::{InputCheck, Named, OutputField, variable_defaults};
 
 /// How deep fragment spreads may nest before the count stops (validation
 /// refuses cycles; this only keeps the count finite before it runs).
@@ -41,17 +41,7 @@ pub fn requested(
                 OperationType::Mutation => &check.mutation,
                 OperationType::Subscription => &check.subscription,
             };
-            let defaults = operation
-                .node
-                .variable_definitions
-                .iter()
-                .filter_map(|v| {
-                    v.node
-                        .default_value
-                        .as_ref()
-                        .map(|d| (&v.node.name.node, &d.node))
-                })
-                .collect();
+            let defaults = variable_defaults(&operation.node);
             Count {
                 check,
                 document,
@@ -61,6 +51,14 @@ pub fn requested(
             .selection_set(&operation.node.selection_set.node, Some(root), 0)
         })
         .fold(0, usize::saturating_add)
+}
+
+/// A connection paged by `first`/`last`: its cost is its selection's
+/// times the page size ([`page_cost`]).
+fn is_paged(field: &OutputField) -> bool {
+    field.type_name.ends_with("Connection")
+        && field.arguments.contains_key("first")
+        && field.arguments.contains_key("last")
 }
 
 struct Count<'a> {
@@ -92,7 +90,7 @@ impl Count<'_> {
                         depth,
                     );
                     match declared {
-                        Some(d) if d.is_paged() => {
+                        Some(d) if is_paged(d) => {
                             page_cost(self.int(field, "first"), self.int(field, "last"), below)
                         }
                         _ => below.saturating_add(1),

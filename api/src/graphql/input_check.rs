@@ -38,7 +38,7 @@ pub struct BadInput {
 
 #[derive(Debug)]
 pub(crate) struct OutputField {
-    arguments: HashMap<String, Type>,
+    pub(crate) arguments: HashMap<String, Type>,
     pub(crate) type_name: String,
     /// The field's type with its list and non-null wrappers.
     pub(crate) ty: Type,
@@ -52,16 +52,6 @@ pub(crate) enum Named {
     Input(HashMap<String, Type>),
     /// A scalar, enum or union: nothing to descend into.
     Leaf,
-}
-
-impl OutputField {
-    /// A connection paged by `first`/`last`: its cost is its selection's
-    /// times the page size ([`super::connection::page_cost`]).
-    pub(crate) fn is_paged(&self) -> bool {
-        self.type_name.ends_with("Connection")
-            && self.arguments.contains_key("first")
-            && self.arguments.contains_key("last")
-    }
 }
 
 /// The schema's argument and input types, read once from its SDL.
@@ -180,17 +170,7 @@ impl InputCheck {
             }
             (DocumentOperations::Multiple(_), None) => return Ok(()),
         };
-        let defaults: HashMap<&Name, &ConstValue> = operation
-            .node
-            .variable_definitions
-            .iter()
-            .filter_map(|v| {
-                v.node
-                    .default_value
-                    .as_ref()
-                    .map(|d| (&v.node.name.node, &d.node))
-            })
-            .collect();
+        let defaults = variable_defaults(&operation.node);
         let root = match operation.node.ty {
             OperationType::Query => &self.query,
             OperationType::Mutation => &self.mutation,
@@ -294,6 +274,22 @@ impl Walk<'_> {
         }
         Ok(())
     }
+}
+
+/// The default values an operation declares for its variables.
+pub(crate) fn variable_defaults(
+    operation: &async_graphql::parser::types::OperationDefinition,
+) -> HashMap<&Name, &ConstValue> {
+    operation
+        .variable_definitions
+        .iter()
+        .filter_map(|v| {
+            v.node
+                .default_value
+                .as_ref()
+                .map(|d| (&v.node.name.node, &d.node))
+        })
+        .collect()
 }
 
 /// The named type at the bottom of a (list, non-null) type.

@@ -5,7 +5,11 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use tracing_actix_web::RequestId;
 
+use async_graphql::parser::types::ExecutableDocument;
+
 use super::answers::error_answer;
+use crate::graphql::cost;
+use crate::graphql::input_check::InputCheck;
 use crate::metrics::Metrics;
 use crate::ratelimit::{Budget, Charge, RATE_LIMITED};
 
@@ -21,6 +25,27 @@ pub fn actual_cost(data: &async_graphql::Value) -> usize {
         }
     }
     count(data).max(1)
+}
+
+/// Charges `budget` with what `document` asks for ([`cost::requested`]);
+/// the 429 answer if the budget does not cover it. A document over the
+/// complexity limit `max` is not charged here: validation refuses it, at a
+/// cost of 1.
+pub fn charge_requested(
+    req: &HttpRequest,
+    budget: &Budget,
+    check: &InputCheck,
+    document: &ExecutableDocument,
+    variables: &async_graphql::Variables,
+    max: Option<usize>,
+    request_id: &RequestId,
+) -> Option<HttpResponse> {
+    let requested = cost::requested(check, document, variables);
+    if max.is_some_and(|max| requested > max) {
+        return None;
+    }
+    let charge = budget.charge(requested);
+    refused_charge(req, Some(budget), Some(charge), request_id)
 }
 
 /// Adds the budget headers (and `Retry-After` on a refusal) to an answer.

@@ -13,11 +13,10 @@ use async_graphql_actix_web::GraphQLRequest;
 use sea_orm::DatabaseConnection;
 use tracing_actix_web::RequestId;
 
-use super::accounting::{actual_cost, record, refused_charge, with_charge};
+use super::accounting::{actual_cost, charge_requested, record, refused_charge, with_charge};
 use super::answers::{bad_input_answer, error_answer, has_code, label_errors, refuse, render};
 use super::auth::{AuthFailure, AuthState};
 use crate::graphql::context::{PersonalReads, RequestLogId};
-use crate::graphql::cost;
 use crate::graphql::error::ErrorCode;
 use crate::graphql::input_check::InputCheck;
 use crate::graphql::persisted::{Lookup, PersistedDocuments};
@@ -245,15 +244,14 @@ fn charge_cost(
     ) else {
         return Ok(());
     };
-    let requested = cost::requested(check, document, &request.variables);
-    if limits.is_some_and(|l| requested > l.max_complexity) {
-        return Ok(());
-    }
-    let charge = budget.charge(requested);
-    match refused_charge(
+    let max = limits.map(|l| l.max_complexity);
+    match charge_requested(
         exchange.req,
-        Some(budget),
-        Some(charge),
+        budget,
+        check,
+        document,
+        &request.variables,
+        max,
         &exchange.request_id,
     ) {
         Some(refused) => {
