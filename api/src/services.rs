@@ -3,6 +3,7 @@
 
 pub mod api_clients;
 pub mod audit;
+pub mod batch;
 pub mod callers;
 pub mod consents;
 pub mod employers;

@@ -2,6 +2,7 @@
 //! their data. Row policy reads them on every request, so granting and
 //! revoking take effect on the next one.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use entity::consent;
@@ -98,7 +99,7 @@ pub async fn load_consents<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Consent>> {
     let rows = visible(caller)
-        .filter(consent::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, consent::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load consents"))?;
@@ -112,7 +113,7 @@ pub async fn load_consents_of_participants<C: ConnectionTrait>(
     participant_ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Consent>>> {
     let rows = visible(caller)
-        .filter(consent::Column::ParticipantId.is_in(participant_ids.iter().copied()))
+        .filter(key_in(db, consent::Column::ParticipantId, participant_ids))
         .order_by_asc(consent::Column::Id)
         .all(db)
         .await

@@ -1,12 +1,11 @@
 //! Employers: workplaces that offer internships, jobs and training places.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{Site, employer};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
-};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
 
 use super::input::{optional_text, required_text};
@@ -57,7 +56,7 @@ pub async fn load_employers<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Employer>> {
     let rows = all()
-        .filter(employer::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, employer::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load employers"))?;
@@ -70,7 +69,11 @@ pub async fn load_employers_of_partners<C: ConnectionTrait>(
     partner_ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Employer>>> {
     let rows = all()
-        .filter(employer::Column::PartnerOrganisationId.is_in(partner_ids.iter().copied()))
+        .filter(key_in(
+            db,
+            employer::Column::PartnerOrganisationId,
+            partner_ids,
+        ))
         .order_by_asc(employer::Column::Id)
         .all(db)
         .await

@@ -1,5 +1,6 @@
 //! Mentors, as the caller may see them.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use entity::{mentor, mentor_expertise, mentor_language, mentorship};
@@ -146,7 +147,7 @@ pub async fn load_mentors<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Mentor>> {
     let rows = visible(caller)
-        .filter(mentor::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, mentor::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load mentors"))?;
@@ -159,7 +160,7 @@ pub async fn load_languages<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<String>>> {
     let rows = mentor_language::Entity::find()
-        .filter(mentor_language::Column::MentorId.is_in(ids.iter().copied()))
+        .filter(key_in(db, mentor_language::Column::MentorId, ids))
         .order_by_asc(mentor_language::Column::Language)
         .all(db)
         .await
@@ -177,7 +178,7 @@ pub async fn load_expertise<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<String>>> {
     let rows = mentor_expertise::Entity::find()
-        .filter(mentor_expertise::Column::MentorId.is_in(ids.iter().copied()))
+        .filter(key_in(db, mentor_expertise::Column::MentorId, ids))
         .order_by_asc(mentor_expertise::Column::Field)
         .all(db)
         .await
@@ -204,7 +205,7 @@ pub async fn load_current_mentee_counts<C: ConnectionTrait>(
         .select_only()
         .column(mentorship::Column::MentorId)
         .column_as(mentorship::Column::Id.count(), "mentees")
-        .filter(mentorship::Column::MentorId.is_in(ids.iter().copied()))
+        .filter(key_in(db, mentorship::Column::MentorId, ids))
         .filter(mentorship::Column::EndedOn.is_null())
         .group_by(mentorship::Column::MentorId)
         .into_model::<MenteeCount>()
@@ -222,7 +223,11 @@ pub async fn load_mentors_of_partners<C: ConnectionTrait>(
     partner_ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Mentor>>> {
     let rows = visible(caller)
-        .filter(mentor::Column::PartnerOrganisationId.is_in(partner_ids.iter().copied()))
+        .filter(key_in(
+            db,
+            mentor::Column::PartnerOrganisationId,
+            partner_ids,
+        ))
         .order_by_asc(mentor::Column::Id)
         .all(db)
         .await
@@ -244,7 +249,11 @@ pub async fn load_current_mentors_of_participants<C: ConnectionTrait>(
     participant_ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Mentor>>> {
     let pairs = mentorship::Entity::find()
-        .filter(mentorship::Column::ParticipantId.is_in(participant_ids.iter().copied()))
+        .filter(key_in(
+            db,
+            mentorship::Column::ParticipantId,
+            participant_ids,
+        ))
         .filter(mentorship::Column::EndedOn.is_null())
         .find_also_related(mentor::Entity)
         .filter(rows::mentors(caller))

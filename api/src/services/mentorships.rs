@@ -1,5 +1,6 @@
 //! Mentorships: a mentor and a participant, from a start to an end.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -100,7 +101,7 @@ pub async fn load_mentorships<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Mentorship>> {
     let rows = visible(caller)
-        .filter(mentorship::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, mentorship::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load mentorships"))?;
@@ -127,7 +128,7 @@ pub async fn load_mentorships_by<C: ConnectionTrait>(
         MentorshipsBy::Participant => mentorship::Column::ParticipantId,
     };
     let rows = visible(caller)
-        .filter(column.is_in(ids.iter().copied()))
+        .filter(key_in(db, column, ids))
         .order_by_asc(mentorship::Column::Id)
         .all(db)
         .await

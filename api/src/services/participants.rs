@@ -1,5 +1,6 @@
 //! Participants, as the caller may see them.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use entity::{
@@ -173,7 +174,7 @@ pub async fn load_participants<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Participant>> {
     let rows = visible(caller)
-        .filter(participant::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, participant::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load participants"))?;
@@ -187,7 +188,7 @@ pub async fn load_languages<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<participant_language::Model>>> {
     let rows = participant_language::Entity::find()
-        .filter(participant_language::Column::ParticipantId.is_in(ids.iter().copied()))
+        .filter(key_in(db, participant_language::Column::ParticipantId, ids))
         .order_by_asc(participant_language::Column::Language)
         .all(db)
         .await
@@ -207,7 +208,7 @@ pub async fn load_skills<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<String>>> {
     let rows = participant_skill::Entity::find()
-        .filter(participant_skill::Column::ParticipantId.is_in(ids.iter().copied()))
+        .filter(key_in(db, participant_skill::Column::ParticipantId, ids))
         .order_by_asc(participant_skill::Column::Skill)
         .all(db)
         .await
@@ -229,7 +230,11 @@ pub async fn load_sensitive<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, participant_sensitive::Model>> {
     let rows = participant_sensitive::Entity::find()
-        .filter(participant_sensitive::Column::ParticipantId.is_in(ids.iter().copied()))
+        .filter(key_in(
+            db,
+            participant_sensitive::Column::ParticipantId,
+            ids,
+        ))
         .all(db)
         .await
         .map_err(ServiceError::database(

@@ -1,5 +1,6 @@
 //! Partner organisations.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -89,7 +90,7 @@ pub async fn load_partners<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Partner>> {
     let rows = all()
-        .filter(partner_organisation::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, partner_organisation::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database(

@@ -2,6 +2,7 @@
 //! e-mail address across the network; each membership gives them one role
 //! in one organisation. A token always acts for one membership.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -424,7 +425,7 @@ pub async fn load_memberships<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Membership>> {
     let rows = visible(caller)
-        .filter(membership::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, membership::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load memberships"))?;
@@ -439,7 +440,7 @@ pub async fn load_persons<C: ConnectionTrait>(
 ) -> ServiceResult<HashMap<Uuid, Person>> {
     let rows = person::Entity::find()
         .filter(rows::persons(caller))
-        .filter(person::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, person::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load people"))?;
@@ -454,7 +455,7 @@ pub async fn load_memberships_of_persons<C: ConnectionTrait>(
     person_ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Membership>>> {
     let rows = visible(caller)
-        .filter(membership::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(key_in(db, membership::Column::PersonId, person_ids))
         .order_by_asc(membership::Column::Id)
         .all(db)
         .await

@@ -1,5 +1,6 @@
 //! Placements, as the caller may see and change them.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
@@ -124,7 +125,7 @@ pub async fn load_placements<C: ConnectionTrait>(
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Placement>> {
     let rows = visible(caller)
-        .filter(placement::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, placement::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load placements"))?;
@@ -189,7 +190,7 @@ pub async fn load_placements_in<C: ConnectionTrait>(
         PlacementsBy::Slot => placement::Column::SlotId,
         PlacementsBy::ResponsiblePartner => placement::Column::ResponsiblePartnerId,
     };
-    let mut query = visible(caller).filter(column.is_in(ids.iter().copied()));
+    let mut query = visible(caller).filter(key_in(db, column, ids));
     if states != States::default() {
         query = query.filter(placement::Column::Status.is_in(states.statuses()));
     }

@@ -1,5 +1,6 @@
 //! Internship slots: places employers offer.
 
+use crate::services::batch::key_in;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
@@ -67,7 +68,7 @@ pub async fn load_slots<C: ConnectionTrait>(
 ) -> ServiceResult<HashMap<Uuid, Slot>> {
     let rows = internship_slot::Entity::find()
         .filter(rows::slots(caller))
-        .filter(internship_slot::Column::Id.is_in(ids.iter().copied()))
+        .filter(key_in(db, internship_slot::Column::Id, ids))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to load slots"))?;
@@ -80,7 +81,11 @@ pub async fn load_open_slots_of_employers<C: ConnectionTrait>(
     employer_ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Slot>>> {
     let rows = open()
-        .filter(internship_slot::Column::EmployerId.is_in(employer_ids.iter().copied()))
+        .filter(key_in(
+            db,
+            internship_slot::Column::EmployerId,
+            employer_ids,
+        ))
         .order_by_asc(internship_slot::Column::Id)
         .all(db)
         .await
@@ -98,7 +103,7 @@ pub async fn load_slot_skills<C: ConnectionTrait>(
     slot_ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<String>>> {
     let rows = slot_skill::Entity::find()
-        .filter(slot_skill::Column::SlotId.is_in(slot_ids.iter().copied()))
+        .filter(key_in(db, slot_skill::Column::SlotId, slot_ids))
         .order_by_asc(slot_skill::Column::Skill)
         .all(db)
         .await
@@ -322,7 +327,11 @@ pub async fn load_slots_of_employers<C: ConnectionTrait>(
     employer_ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Slot>>> {
     let rows = visible(caller)
-        .filter(internship_slot::Column::EmployerId.is_in(employer_ids.iter().copied()))
+        .filter(key_in(
+            db,
+            internship_slot::Column::EmployerId,
+            employer_ids,
+        ))
         .order_by_asc(internship_slot::Column::Id)
         .all(db)
         .await
