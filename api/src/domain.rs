@@ -4,6 +4,7 @@
 pub mod contact;
 pub mod language;
 pub mod organisation_number;
+pub mod recurrence;
 pub mod slug;
 pub mod tags;
 pub mod text;

@@ -1,6 +1,8 @@
 //! Business rules and transactions as plain async functions over a database
 //! connection (or transaction). Nothing here knows about HTTP or GraphQL.
 
+pub mod activities;
+pub mod activity_sessions;
 pub mod api_clients;
 pub mod audit;
 pub mod batch;

@@ -252,3 +252,43 @@ pub enum MembershipStatus {
     #[sea_orm(string_value = "ended")]
     Ended,
 }
+
+/// What kind of thing an activity is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ActivityKind {
+    #[sea_orm(string_value = "language_cafe")]
+    LanguageCafe,
+    #[sea_orm(string_value = "swedish_practice")]
+    SwedishPractice,
+    #[sea_orm(string_value = "course")]
+    Course,
+    #[sea_orm(string_value = "study_circle")]
+    StudyCircle,
+    #[sea_orm(string_value = "study_visit")]
+    StudyVisit,
+    #[sea_orm(string_value = "information_meeting")]
+    InformationMeeting,
+    #[sea_orm(string_value = "workshop")]
+    Workshop,
+    #[sea_orm(string_value = "coaching_drop_in")]
+    CoachingDropIn,
+    #[sea_orm(string_value = "social_event")]
+    SocialEvent,
+    #[sea_orm(string_value = "sports_event")]
+    SportsEvent,
+}
+
+/// Whether a session takes place.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SessionStatus {
+    #[sea_orm(string_value = "scheduled")]
+    Scheduled,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+}

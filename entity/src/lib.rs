@@ -8,6 +8,9 @@
 //! Enumerations are stored as short strings so that one schema runs unchanged on
 //! SQLite and PostgreSQL.
 
+pub mod activity;
+pub mod activity_language;
+pub mod activity_session;
 pub mod api_client;
 pub mod audit_event;
 pub mod consent;

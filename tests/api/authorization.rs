@@ -52,6 +52,11 @@ struct Side {
     fresh_membership: Uuid,
     /// A provider made for the cell, for the operation that removes one.
     fresh_provider: Uuid,
+    /// An activity this side's organisation organises, and a session of it.
+    activity: Uuid,
+    session: Uuid,
+    /// A scheduled session made for the cell, for the operation that cancels one.
+    fresh_session: Uuid,
 }
 
 impl Side {
@@ -78,6 +83,9 @@ impl Side {
             "provider" => self.provider,
             "fresh_membership" => self.fresh_membership,
             "fresh_provider" => self.fresh_provider,
+            "activity" => self.activity,
+            "session" => self.session,
+            "fresh_session" => self.fresh_session,
             other => panic!("authorization.yaml names no row {other}"),
         }
     }
@@ -290,6 +298,51 @@ async fn insert_provider(db: &sea_orm::DatabaseConnection, partner: Uuid) -> Uui
     id
 }
 
+async fn insert_activity(db: &sea_orm::DatabaseConnection, organiser: Uuid) -> Uuid {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    entity::activity::Entity::insert(entity::activity::ActiveModel {
+        id: Set(id),
+        kind: Set(entity::ActivityKind::LanguageCafe),
+        title: Set("Språkkafé".to_owned()),
+        description: Set(None),
+        organiser_id: Set(organiser),
+        employer_id: Set(None),
+        site: Set(Some(entity::Site::Hageby)),
+        place: Set(None),
+        target_group: Set(None),
+        capacity: Set(None),
+        registration_required: Set(false),
+        weekly_rule: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("activity");
+    id
+}
+
+async fn insert_session(db: &sea_orm::DatabaseConnection, activity: Uuid) -> Uuid {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    entity::activity_session::Entity::insert(entity::activity_session::ActiveModel {
+        id: Set(id),
+        activity_id: Set(activity),
+        starts_at: Set(now + chrono::Duration::days(7)),
+        ends_at: Set(now + chrono::Duration::days(7) + chrono::Duration::hours(2)),
+        status: Set(entity::SessionStatus::Scheduled),
+        cancel_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("session");
+    id
+}
+
 /// Slot operations get a fresh slot per cell, in the status they start from.
 fn fresh_slot_status(field: &str) -> Option<SlotStatus> {
     match field {
@@ -323,6 +376,9 @@ async fn fresh_people(app: &TestApp, field: &str, target: &mut Side) {
         }
         "removeIdentityProvider" => {
             target.fresh_provider = insert_provider(&app.db, target.partner).await;
+        }
+        "cancelActivitySession" => {
+            target.fresh_session = insert_session(&app.db, target.activity).await;
         }
         _ => {}
     }
@@ -478,9 +534,14 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     .id;
     let membership = insert_membership(db, partner).await;
     let provider = insert_provider(db, partner).await;
+    let activity = insert_activity(db, partner).await;
+    let session = insert_session(db, activity).await;
     Side {
         membership,
         provider,
+        activity,
+        session,
+        fresh_session: Uuid::nil(),
         fresh_membership: Uuid::nil(),
         fresh_provider: Uuid::nil(),
         slug,

@@ -9,6 +9,7 @@
     reason = "a broken fixture should fail the test loudly"
 )]
 
+mod activities;
 mod audit;
 mod authorization;
 mod client_contract;

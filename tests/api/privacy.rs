@@ -173,7 +173,10 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         one_time_code,
         sign_in_session,
         refresh_token,
-        participant_access
+        participant_access,
+        activity,
+        activity_language,
+        activity_session
     )
 }
 

@@ -1,6 +1,7 @@
 //! One file per domain, each holding its query root, mutation root, inputs
 //! and payloads; [`super::root`] merges them into the schema.
 
+pub mod activities;
 pub mod api_clients;
 pub mod audit_trail;
 pub mod consents;

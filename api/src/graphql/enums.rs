@@ -198,3 +198,86 @@ pub enum Role {
     /// employers, nobody's personal data.
     Volunteer,
 }
+
+/// What kind of thing an activity is.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::ActivityKind")]
+pub enum ActivityKind {
+    /// A language café (språkkafé): conversation over coffee, open to all.
+    LanguageCafe,
+    /// Swedish practice in a group.
+    SwedishPractice,
+    /// A course over several sessions (e.g. start your own business).
+    Course,
+    /// A study circle (studiecirkel).
+    StudyCircle,
+    /// A visit to an employer's workplace.
+    StudyVisit,
+    /// An information meeting.
+    InformationMeeting,
+    /// A workshop.
+    Workshop,
+    /// A coaching drop-in: come when it suits you.
+    CoachingDropIn,
+    /// A social event.
+    SocialEvent,
+    /// A sports event.
+    SportsEvent,
+}
+
+/// Whether a session takes place.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::SessionStatus")]
+pub enum SessionStatus {
+    /// It takes place as planned (or as moved).
+    Scheduled,
+    /// It does not take place; `cancelReason` says why.
+    Cancelled,
+}
+
+/// A day of the week.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weekday {
+    /// Monday.
+    Monday,
+    /// Tuesday.
+    Tuesday,
+    /// Wednesday.
+    Wednesday,
+    /// Thursday.
+    Thursday,
+    /// Friday.
+    Friday,
+    /// Saturday.
+    Saturday,
+    /// Sunday.
+    Sunday,
+}
+
+impl From<Weekday> for chrono::Weekday {
+    fn from(day: Weekday) -> Self {
+        match day {
+            Weekday::Monday => Self::Mon,
+            Weekday::Tuesday => Self::Tue,
+            Weekday::Wednesday => Self::Wed,
+            Weekday::Thursday => Self::Thu,
+            Weekday::Friday => Self::Fri,
+            Weekday::Saturday => Self::Sat,
+            Weekday::Sunday => Self::Sun,
+        }
+    }
+}
+
+impl From<chrono::Weekday> for Weekday {
+    fn from(day: chrono::Weekday) -> Self {
+        match day {
+            chrono::Weekday::Mon => Self::Monday,
+            chrono::Weekday::Tue => Self::Tuesday,
+            chrono::Weekday::Wed => Self::Wednesday,
+            chrono::Weekday::Thu => Self::Thursday,
+            chrono::Weekday::Fri => Self::Friday,
+            chrono::Weekday::Sat => Self::Saturday,
+            chrono::Weekday::Sun => Self::Sunday,
+        }
+    }
+}

@@ -26,6 +26,8 @@ pub enum NodeType {
     Membership,
     Person,
     IdentityProvider,
+    Activity,
+    ActivitySession,
 }
 
 impl NodeType {
@@ -44,11 +46,13 @@ impl NodeType {
             Self::Membership => "Membership",
             Self::Person => "Person",
             Self::IdentityProvider => "IdentityProvider",
+            Self::Activity => "Activity",
+            Self::ActivitySession => "ActivitySession",
         }
     }
 
     /// Every type with a global id.
-    pub const ALL: [NodeType; 13] = [
+    pub const ALL: [NodeType; 15] = [
         Self::PartnerOrganisation,
         Self::Employer,
         Self::InternshipSlot,
@@ -62,6 +66,8 @@ impl NodeType {
         Self::Membership,
         Self::Person,
         Self::IdentityProvider,
+        Self::Activity,
+        Self::ActivitySession,
     ];
 
     fn from_name(name: &str) -> Option<Self> {

@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    consent, employer, internship_slot, membership, mentor, mentorship, participant,
-    participant_language, participant_sensitive, partner_organisation, person, placement,
+    activity, activity_session, consent, employer, internship_slot, membership, mentor, mentorship,
+    participant, participant_language, participant_sensitive, partner_organisation, person,
+    placement,
 };
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -69,6 +70,14 @@ macro_rules! keys {
 }
 
 keys! {
+    /// Key: an activity by id.
+    ActivityById;
+    /// Key: the languages of an activity.
+    LanguagesOfActivity;
+    /// Key: the sessions of an activity, in time order.
+    SessionsOfActivity;
+    /// Key: a session by id.
+    SessionById;
     /// Key: a partner organisation by id.
     PartnerById;
     /// Key: an employer by id.
@@ -244,3 +253,7 @@ loader!(ConsentsOfParticipant => Vec<consent::Model>, |db, caller, ids| services
 loader!(PersonById => person::Model, |db, caller, ids| services::people::load_persons(db, caller, &ids));
 loader!(MembershipById => membership::Model, |db, caller, ids| services::people::load_memberships(db, caller, &ids));
 loader!(MembershipsOfPerson => Vec<membership::Model>, |db, caller, ids| services::people::load_memberships_of_persons(db, caller, &ids));
+loader!(ActivityById => activity::Model, |db, caller, ids| services::activities::load_activities(db, caller, &ids));
+loader!(LanguagesOfActivity => Vec<String>, |db, _caller, ids| services::activities::load_languages(db, &ids));
+loader!(SessionsOfActivity => Vec<activity_session::Model>, |db, caller, ids| services::activity_sessions::load_sessions_of_activities(db, caller, &ids));
+loader!(SessionById => activity_session::Model, |db, caller, ids| services::activity_sessions::load_sessions(db, caller, &ids));

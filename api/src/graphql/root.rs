@@ -4,8 +4,8 @@
 use async_graphql::MergedObject;
 
 use super::domains::{
-    api_clients, audit_trail, consents, employers, matching, mentors, mentorships, node,
-    participants, partners, people, placements, privacy, reports, slots, viewer,
+    activities, api_clients, audit_trail, consents, employers, matching, mentors, mentorships,
+    node, participants, partners, people, placements, privacy, reports, slots, viewer,
 };
 
 /// Every query of the API.
@@ -28,6 +28,7 @@ pub struct QueryRoot(
     matching::MatchingQuery,
     api_clients::ApiClientQuery,
     people::PeopleQuery,
+    activities::ActivityQuery,
 );
 
 /// Every mutation of the API.
@@ -45,6 +46,7 @@ pub struct MutationRoot(
     partners::PartnerMutation,
     api_clients::ApiClientMutation,
     people::PeopleMutation,
+    activities::ActivityMutation,
 );
 
 pub use super::domains::subscriptions::SubscriptionRoot;

@@ -1,6 +1,7 @@
 //! GraphQL object types. Each wraps an entity model and exposes only the
 //! columns it names: a column reaches the API only when a type says so.
 
+mod activity;
 mod api_client;
 mod audit_event;
 mod consent;
@@ -14,6 +15,7 @@ mod people;
 mod placement;
 mod viewer;
 
+pub use activity::{Activity, ActivitySession, WeeklyRuleView};
 pub use api_client::ApiClient;
 pub use audit_event::{AuditEvent, AuditEventKind};
 pub use consent::Consent;

@@ -107,11 +107,12 @@ impl Role {
             PlacementsRead,
             PlacementsWrite,
             ReportsRead,
+            ActivitiesRead,
         ];
         match self {
             Role::Administrator | Role::Partner => &Scope::ALL,
             Role::Employer | Role::Mentor | Role::Participant => PERSONAL,
-            Role::Volunteer => &[EmployersRead, SlotsRead],
+            Role::Volunteer => &[EmployersRead, SlotsRead, ActivitiesRead],
         }
     }
 }

@@ -76,6 +76,8 @@ pub enum Kind {
     Membership,
     Person,
     IdentityProvider,
+    Activity,
+    ActivitySession,
 }
 
 /// What reading objects of `kind` needs (their rows are then narrowed by
@@ -91,6 +93,7 @@ pub const fn read(kind: Kind) -> Option<Requirement> {
         Kind::Mentor | Kind::Mentorship => Requirement::scope(Scope::MentorsRead),
         Kind::ApiClient => Requirement::administrator(Scope::PartnersAdmin),
         Kind::AuditEvent => Requirement::administrator(Scope::AuditRead),
+        Kind::Activity | Kind::ActivitySession => Requirement::scope(Scope::ActivitiesRead),
         Kind::Membership | Kind::Person | Kind::IdentityProvider => {
             Requirement::roles(Scope::MembersAdmin, &[Role::Administrator, Role::Partner])
         }

@@ -15,6 +15,9 @@
 //! | person | all | with a membership of it, and self | self | self | self |
 //! | identity provider | all | of the organisation | none | none | none |
 //!
+//! Activities and their sessions: [`activities`] (every caller sees the
+//! network's programme; changing it is the organiser's).
+//!
 //! A volunteer sees open slots and nothing else of these tables but their
 //! own memberships and person; a machine client or a command-line token has
 //! no person, so "own" and "self" are nothing for it.
@@ -41,6 +44,9 @@ use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
 use super::{Caller, Principal, Role};
+
+mod activities;
+pub use activities::{activities, changeable_activities};
 
 /// A condition that holds for no row.
 fn nothing() -> Condition {

@@ -34,11 +34,15 @@ pub enum Scope {
     /// Manage the organisation's people: their memberships and the
     /// organisation's identity providers.
     MembersAdmin,
+    /// Read activities (language café, courses, study visits, ...) and their sessions.
+    ActivitiesRead,
+    /// Create activities and schedule, move and cancel their sessions.
+    ActivitiesWrite,
 }
 
 impl Scope {
     /// Every scope, in catalogue order.
-    pub const ALL: [Scope; 15] = [
+    pub const ALL: [Scope; 17] = [
         Scope::ParticipantsRead,
         Scope::ParticipantsWrite,
         Scope::ParticipantsPii,
@@ -54,6 +58,8 @@ impl Scope {
         Scope::ReportsRead,
         Scope::AuditRead,
         Scope::MembersAdmin,
+        Scope::ActivitiesRead,
+        Scope::ActivitiesWrite,
     ];
 
     /// The scope as written in tokens and grants.
@@ -74,6 +80,8 @@ impl Scope {
             Scope::ReportsRead => "reports:read",
             Scope::AuditRead => "audit:read",
             Scope::MembersAdmin => "members:admin",
+            Scope::ActivitiesRead => "activities:read",
+            Scope::ActivitiesWrite => "activities:write",
         }
     }
 

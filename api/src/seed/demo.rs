@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{SeedCounts, insert_new, seeded_id};
 use crate::domain::OrganisationNumber;
 
+mod activities;
 mod network;
 
 use network::*;
@@ -364,6 +365,10 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedCounts> {
     insert_new(&txn, mentorships, 7)
         .await
         .context("failed to seed mentorships")?;
+
+    activities::seed_activities(&txn, &employer_ids)
+        .await
+        .context("failed to seed activities")?;
 
     txn.commit()
         .await

@@ -91,6 +91,8 @@ macro_rules! audited {
 }
 
 audited!(
+    activity,
+    activity_session,
     participant,
     employer,
     mentor,

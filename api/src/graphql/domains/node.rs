@@ -8,12 +8,13 @@ use crate::graphql::error::bad_input;
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{NodeType, decode};
 use crate::graphql::loaders::{
-    ConsentById, EmployerById, MembershipById, MentorById, MentorshipById, ParticipantById,
-    PartnerById, PersonById, PlacementById, SlotById,
+    ActivityById, ConsentById, EmployerById, MembershipById, MentorById, MentorshipById,
+    ParticipantById, PartnerById, PersonById, PlacementById, SessionById, SlotById,
 };
 use crate::graphql::types::{
-    ApiClient, AuditEvent, Consent, Employer, IdentityProvider, InternshipSlot, Membership, Mentor,
-    Mentorship, Participant, PartnerOrganisation, Person, Placement,
+    Activity, ActivitySession, ApiClient, AuditEvent, Consent, Employer, IdentityProvider,
+    InternshipSlot, Membership, Mentor, Mentorship, Participant, PartnerOrganisation, Person,
+    Placement,
 };
 use crate::policy::reads::Kind;
 use crate::services;
@@ -38,6 +39,8 @@ pub enum Node {
     Membership(Membership),
     Person(Person),
     IdentityProvider(IdentityProvider),
+    Activity(Activity),
+    ActivitySession(ActivitySession),
 }
 
 /// The kind of object a global id names, as the policy knows it.
@@ -56,6 +59,8 @@ fn kind(node_type: NodeType) -> Kind {
         NodeType::Membership => Kind::Membership,
         NodeType::Person => Kind::Person,
         NodeType::IdentityProvider => Kind::IdentityProvider,
+        NodeType::Activity => Kind::Activity,
+        NodeType::ActivitySession => Kind::ActivitySession,
     }
 }
 
@@ -128,6 +133,16 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
                 .await?
                 .map(|m| Node::IdentityProvider(IdentityProvider(m)))
         }
+        NodeType::Activity => loaders
+            .load_one(ActivityById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::Activity(Activity(m))),
+        NodeType::ActivitySession => loaders
+            .load_one(SessionById(uuid))
+            .await
+            .map_err(loader_error)?
+            .map(|m| Node::ActivitySession(ActivitySession(m))),
     })
 }
 

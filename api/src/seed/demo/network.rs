@@ -46,15 +46,15 @@ const fn partner(
 #[rustfmt::skip]
 pub(super) const PARTNERS: &[PartnerSpec] = &[
     partner("hyresbostader", "Hyresbostäder i Norrköping", PartnerKind::HousingCompany, PartnerNetwork::Core, Some("https://www.hyresbostader.se"), ALL_SCOPES),
-    partner("norrkopings-kommun", "Norrköpings kommun", PartnerKind::Municipality, PartnerNetwork::Core, Some("https://www.norrkoping.se"), &[ParticipantsRead, ParticipantsWrite, ParticipantsPii, MentorsRead, EmployersRead, SlotsRead, PlacementsRead, PlacementsWrite, ReportsRead, MembersAdmin]),
-    partner("abf-ostergotland", "ABF Östergötland", PartnerKind::StudyAssociation, PartnerNetwork::Core, Some("https://www.abf.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, SlotsRead, PlacementsRead, MembersAdmin]),
-    partner("migrationsverket", "Migrationsverket", PartnerKind::Authority, PartnerNetwork::Core, Some("https://www.migrationsverket.se"), &[ParticipantsRead, ReportsRead]),
-    partner("marieborgs-folkhogskola", "Marieborgs folkhögskola", PartnerKind::FolkHighSchool, PartnerNetwork::Core, None, &[ParticipantsRead, ParticipantsWrite, MentorsRead, SlotsRead, PlacementsRead, PlacementsWrite]),
-    partner("svenska-kyrkan", "Svenska kyrkan i Norrköping", PartnerKind::Church, PartnerNetwork::Core, Some("https://www.svenskakyrkan.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, PlacementsRead]),
-    partner("arbetsformedlingen", "Arbetsförmedlingen", PartnerKind::EmploymentService, PartnerNetwork::Associated, Some("https://arbetsformedlingen.se"), &[ParticipantsRead, EmployersRead, EmployersWrite, SlotsRead, SlotsWrite, PlacementsRead, PlacementsWrite, ReportsRead]),
-    partner("vita-hasten", "HC Vita Hästen", PartnerKind::SportsClub, PartnerNetwork::StarkareTillsammans, Some("https://www.vitahasten.se"), &[MentorsRead, MentorsWrite, EmployersRead, SlotsRead, SlotsWrite, PlacementsRead, PlacementsWrite]),
-    partner("exempel-logistik", "Exempel Logistik Norrköping AB", PartnerKind::Company, PartnerNetwork::StarkareTillsammans, None, &[EmployersRead, SlotsRead, SlotsWrite, PlacementsRead]),
-    partner("exempel-idrottsforening", "Exempel Idrottsförening Hageby", PartnerKind::NonProfit, PartnerNetwork::StarkareTillsammans, None, &[MentorsRead, MentorsWrite, SlotsRead]),
+    partner("norrkopings-kommun", "Norrköpings kommun", PartnerKind::Municipality, PartnerNetwork::Core, Some("https://www.norrkoping.se"), &[ParticipantsRead, ParticipantsWrite, ParticipantsPii, MentorsRead, EmployersRead, SlotsRead, PlacementsRead, PlacementsWrite, ReportsRead, MembersAdmin, ActivitiesRead, ActivitiesWrite]),
+    partner("abf-ostergotland", "ABF Östergötland", PartnerKind::StudyAssociation, PartnerNetwork::Core, Some("https://www.abf.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, SlotsRead, PlacementsRead, MembersAdmin, ActivitiesRead, ActivitiesWrite]),
+    partner("migrationsverket", "Migrationsverket", PartnerKind::Authority, PartnerNetwork::Core, Some("https://www.migrationsverket.se"), &[ParticipantsRead, ReportsRead, ActivitiesRead]),
+    partner("marieborgs-folkhogskola", "Marieborgs folkhögskola", PartnerKind::FolkHighSchool, PartnerNetwork::Core, None, &[ParticipantsRead, ParticipantsWrite, MentorsRead, SlotsRead, PlacementsRead, PlacementsWrite, ActivitiesRead, ActivitiesWrite]),
+    partner("svenska-kyrkan", "Svenska kyrkan i Norrköping", PartnerKind::Church, PartnerNetwork::Core, Some("https://www.svenskakyrkan.se"), &[ParticipantsRead, ParticipantsWrite, MentorsRead, MentorsWrite, PlacementsRead, ActivitiesRead, ActivitiesWrite]),
+    partner("arbetsformedlingen", "Arbetsförmedlingen", PartnerKind::EmploymentService, PartnerNetwork::Associated, Some("https://arbetsformedlingen.se"), &[ParticipantsRead, EmployersRead, EmployersWrite, SlotsRead, SlotsWrite, PlacementsRead, PlacementsWrite, ReportsRead, ActivitiesRead]),
+    partner("vita-hasten", "HC Vita Hästen", PartnerKind::SportsClub, PartnerNetwork::StarkareTillsammans, Some("https://www.vitahasten.se"), &[MentorsRead, MentorsWrite, EmployersRead, SlotsRead, SlotsWrite, PlacementsRead, PlacementsWrite, ActivitiesRead, ActivitiesWrite]),
+    partner("exempel-logistik", "Exempel Logistik Norrköping AB", PartnerKind::Company, PartnerNetwork::StarkareTillsammans, None, &[EmployersRead, SlotsRead, SlotsWrite, PlacementsRead, ActivitiesRead]),
+    partner("exempel-idrottsforening", "Exempel Idrottsförening Hageby", PartnerKind::NonProfit, PartnerNetwork::StarkareTillsammans, None, &[MentorsRead, MentorsWrite, SlotsRead, ActivitiesRead]),
 ];
 
 pub(super) struct EmployerSpec {

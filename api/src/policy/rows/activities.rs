@@ -1,0 +1,34 @@
+//! Row rules of activities and their sessions.
+//!
+//! | table | administrator | partner | employer | mentor | participant | volunteer |
+//! | --- | --- | --- | --- | --- | --- | --- |
+//! | activity, activity session | all | all | all | all | all | all |
+//! | changing them | all | organised by the organisation | none | none | none | none |
+//!
+//! An activity and its sessions are the network's programme, which it
+//! announces to everyone ("no papers or registration needed"): they hold no
+//! personal data, so every caller with `activities:read` sees all of them.
+//! Who took part is personal data and has rules of its own.
+
+use entity::activity;
+use sea_orm::{ColumnTrait, Condition};
+
+use super::nothing;
+use crate::policy::{Caller, Role};
+
+/// The activities (and so the sessions) the caller may see: all.
+pub fn activities(_caller: &Caller) -> Condition {
+    Condition::all()
+}
+
+/// The activities whose details and sessions the caller may change: an
+/// administrator any, a partner those its organisation organises.
+pub fn changeable_activities(caller: &Caller) -> Condition {
+    match caller.role {
+        Role::Administrator => Condition::all(),
+        Role::Partner => {
+            Condition::all().add(activity::Column::OrganiserId.eq(caller.organisation_id))
+        }
+        _ => nothing(),
+    }
+}
