@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod activity_sessions;
 pub mod api_clients;
+pub mod attendance;
 pub mod audit;
 pub mod batch;
 pub mod callers;

@@ -17,10 +17,14 @@ pub struct Model {
     pub status: SessionStatus,
     /// Why it was cancelled; set exactly when it is.
     pub cancel_reason: Option<String>,
+    /// Walk-ins counted without names.
+    pub anonymous_headcount: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     #[sea_orm(belongs_to, from = "activity_id", to = "id", on_delete = "Cascade")]
     pub activity: BelongsTo<super::activity::Entity>,
+    #[sea_orm(has_many)]
+    pub attendance: HasMany<super::attendance::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

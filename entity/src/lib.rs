@@ -12,6 +12,7 @@ pub mod activity;
 pub mod activity_language;
 pub mod activity_session;
 pub mod api_client;
+pub mod attendance;
 pub mod audit_event;
 pub mod consent;
 pub mod employer;

@@ -57,6 +57,8 @@ struct Side {
     session: Uuid,
     /// A scheduled session made for the cell, for the operation that cancels one.
     fresh_session: Uuid,
+    /// A session held last week, for attendance.
+    past_session: Uuid,
 }
 
 impl Side {
@@ -86,6 +88,7 @@ impl Side {
             "activity" => self.activity,
             "session" => self.session,
             "fresh_session" => self.fresh_session,
+            "past_session" => self.past_session,
             other => panic!("authorization.yaml names no row {other}"),
         }
     }
@@ -324,16 +327,19 @@ async fn insert_activity(db: &sea_orm::DatabaseConnection, organiser: Uuid) -> U
     id
 }
 
-async fn insert_session(db: &sea_orm::DatabaseConnection, activity: Uuid) -> Uuid {
+/// A scheduled session `days` from now (before now when negative).
+async fn insert_session(db: &sea_orm::DatabaseConnection, activity: Uuid, days: i64) -> Uuid {
     let id = Uuid::now_v7();
     let now = Utc::now();
+    let starts = now + chrono::Duration::days(days);
     entity::activity_session::Entity::insert(entity::activity_session::ActiveModel {
         id: Set(id),
         activity_id: Set(activity),
-        starts_at: Set(now + chrono::Duration::days(7)),
-        ends_at: Set(now + chrono::Duration::days(7) + chrono::Duration::hours(2)),
+        starts_at: Set(starts),
+        ends_at: Set(starts + chrono::Duration::hours(2)),
         status: Set(entity::SessionStatus::Scheduled),
         cancel_reason: Set(None),
+        anonymous_headcount: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -378,7 +384,19 @@ async fn fresh_people(app: &TestApp, field: &str, target: &mut Side) {
             target.fresh_provider = insert_provider(&app.db, target.partner).await;
         }
         "cancelActivitySession" => {
-            target.fresh_session = insert_session(&app.db, target.activity).await;
+            target.fresh_session = insert_session(&app.db, target.activity, 7).await;
+        }
+        "removeAttendance" => {
+            entity::attendance::Entity::insert(entity::attendance::ActiveModel {
+                session_id: Set(target.past_session),
+                participant_id: Set(target.participant),
+                recorded_by: Set(target.partner),
+                created_at: Set(Utc::now()),
+            })
+            .on_conflict_do_nothing()
+            .exec_without_returning(&app.db)
+            .await
+            .expect("attendance");
         }
         _ => {}
     }
@@ -535,13 +553,15 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     let membership = insert_membership(db, partner).await;
     let provider = insert_provider(db, partner).await;
     let activity = insert_activity(db, partner).await;
-    let session = insert_session(db, activity).await;
+    let session = insert_session(db, activity, 7).await;
+    let past_session = insert_session(db, activity, -7).await;
     Side {
         membership,
         provider,
         activity,
         session,
         fresh_session: Uuid::nil(),
+        past_session,
         fresh_membership: Uuid::nil(),
         fresh_provider: Uuid::nil(),
         slug,

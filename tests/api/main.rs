@@ -10,6 +10,7 @@
 )]
 
 mod activities;
+mod attendance;
 mod audit;
 mod authorization;
 mod client_contract;

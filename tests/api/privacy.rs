@@ -176,7 +176,8 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         participant_access,
         activity,
         activity_language,
-        activity_session
+        activity_session,
+        attendance
     )
 }
 

@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod api_clients;
+pub mod attendance;
 pub mod audit_trail;
 pub mod consents;
 pub mod employers;

@@ -78,6 +78,10 @@ keys! {
     SessionsOfActivity;
     /// Key: a session by id.
     SessionById;
+    /// Key: how many participants are recorded by name in a session.
+    NamedAttendanceOfSession;
+    /// Key: the participants recorded in a session whom the caller may see.
+    AttendeesOfSession;
     /// Key: a partner organisation by id.
     PartnerById;
     /// Key: an employer by id.
@@ -257,3 +261,5 @@ loader!(ActivityById => activity::Model, |db, caller, ids| services::activities:
 loader!(LanguagesOfActivity => Vec<String>, |db, _caller, ids| services::activities::load_languages(db, &ids));
 loader!(SessionsOfActivity => Vec<activity_session::Model>, |db, caller, ids| services::activity_sessions::load_sessions_of_activities(db, caller, &ids));
 loader!(SessionById => activity_session::Model, |db, caller, ids| services::activity_sessions::load_sessions(db, caller, &ids));
+loader!(NamedAttendanceOfSession => i64, |db, _caller, ids| services::attendance::load_named_counts(db, &ids));
+loader!(AttendeesOfSession => Vec<participant::Model>, |db, caller, ids| services::attendance::load_attendees(db, caller, &ids));

@@ -4,8 +4,8 @@
 use async_graphql::MergedObject;
 
 use super::domains::{
-    activities, api_clients, audit_trail, consents, employers, matching, mentors, mentorships,
-    node, participants, partners, people, placements, privacy, reports, slots, viewer,
+    activities, api_clients, attendance, audit_trail, consents, employers, matching, mentors,
+    mentorships, node, participants, partners, people, placements, privacy, reports, slots, viewer,
 };
 
 /// Every query of the API.
@@ -47,6 +47,7 @@ pub struct MutationRoot(
     api_clients::ApiClientMutation,
     people::PeopleMutation,
     activities::ActivityMutation,
+    attendance::AttendanceMutation,
 );
 
 pub use super::domains::subscriptions::SubscriptionRoot;

@@ -46,7 +46,7 @@ use uuid::Uuid;
 use super::{Caller, Principal, Role};
 
 mod activities;
-pub use activities::{activities, changeable_activities};
+pub use activities::{activities, attendance, changeable_activities};
 
 /// A condition that holds for no row.
 fn nothing() -> Condition {

@@ -38,11 +38,13 @@ pub enum Scope {
     ActivitiesRead,
     /// Create activities and schedule, move and cancel their sessions.
     ActivitiesWrite,
+    /// Record who took part in sessions, and the headcount of walk-ins.
+    AttendanceWrite,
 }
 
 impl Scope {
     /// Every scope, in catalogue order.
-    pub const ALL: [Scope; 17] = [
+    pub const ALL: [Scope; 18] = [
         Scope::ParticipantsRead,
         Scope::ParticipantsWrite,
         Scope::ParticipantsPii,
@@ -60,6 +62,7 @@ impl Scope {
         Scope::MembersAdmin,
         Scope::ActivitiesRead,
         Scope::ActivitiesWrite,
+        Scope::AttendanceWrite,
     ];
 
     /// The scope as written in tokens and grants.
@@ -82,6 +85,7 @@ impl Scope {
             Scope::MembersAdmin => "members:admin",
             Scope::ActivitiesRead => "activities:read",
             Scope::ActivitiesWrite => "activities:write",
+            Scope::AttendanceWrite => "attendance:write",
         }
     }
 

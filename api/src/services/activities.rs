@@ -283,6 +283,7 @@ pub async fn create_activity<C: ConnectionTrait>(
                 ends_at: Set(ends_at),
                 status: Set(SessionStatus::Scheduled),
                 cancel_reason: Set(None),
+                anonymous_headcount: Set(0),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

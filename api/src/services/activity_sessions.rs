@@ -250,6 +250,7 @@ pub async fn schedule_session<C: ConnectionTrait>(
         ends_at: Set(ends_at),
         status: Set(SessionStatus::Scheduled),
         cancel_reason: Set(None),
+        anonymous_headcount: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -293,7 +294,7 @@ async fn refusal<C: ConnectionTrait>(db: &C, caller: &Caller, id: Uuid) -> Servi
 
 /// Applies `set` to the session if it is scheduled and the caller
 /// organises its activity, in one statement.
-async fn change_scheduled<C: ConnectionTrait>(
+pub(super) async fn change_scheduled<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,

@@ -1,14 +1,15 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{activity, activity_session};
 
-use super::{Employer, PartnerOrganisation};
+use super::{Employer, Participant, PartnerOrganisation};
 use crate::domain::recurrence::{WeeklyRule, in_stockholm};
 use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::{ActivityKind, SessionStatus, Site, Weekday};
 use crate::graphql::guards::Require;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
-    ActivityById, EmployerById, LanguagesOfActivity, PartnerById, SessionsOfActivity,
+    ActivityById, AttendeesOfSession, EmployerById, LanguagesOfActivity, NamedAttendanceOfSession,
+    PartnerById, SessionsOfActivity,
 };
 use crate::graphql::scalars::{Date, DateTime};
 use crate::policy::reads::Kind;
@@ -207,6 +208,35 @@ impl ActivitySession {
         self.0.cancel_reason.as_deref()
     }
 
+    /// How many took part: named, anonymous walk-ins, and both. For
+    /// everyone who sees the session; the names are in `attendees`.
+    async fn attendance(&self, ctx: &Context<'_>) -> Result<AttendanceCounts> {
+        let named = loaders(ctx)?
+            .load_one(NamedAttendanceOfSession(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or(0);
+        let anonymous = i64::from(self.0.anonymous_headcount);
+        Ok(AttendanceCounts {
+            named,
+            anonymous,
+            total: named + anonymous,
+        })
+    }
+
+    /// The participants recorded as taking part whom the caller may see (a
+    /// partner: those with a consent to it or a placement it follows), in id
+    /// order. Requires `participants:read`.
+    #[graphql(guard = "Require::read(Kind::Participant)")]
+    async fn attendees(&self, ctx: &Context<'_>) -> Result<Option<Vec<Participant>>> {
+        let rows = loaders(ctx)?
+            .load_one(AttendeesOfSession(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Participant).collect()))
+    }
+
     /// When it was recorded.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -216,4 +246,15 @@ impl ActivitySession {
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
+}
+
+/// How many took part in a session.
+#[derive(SimpleObject)]
+pub struct AttendanceCounts {
+    /// Participants recorded by name (each once).
+    pub named: i64,
+    /// Walk-ins counted without names.
+    pub anonymous: i64,
+    /// Both together.
+    pub total: i64,
 }

@@ -4,6 +4,8 @@
 //! | --- | --- | --- | --- | --- | --- | --- |
 //! | activity, activity session | all | all | all | all | all | all |
 //! | changing them | all | organised by the organisation | none | none | none | none |
+//! | attendance (names) | all | of participants it may see | likewise | likewise | likewise | none |
+//! | attendance counts | all | all | all | all | all | all |
 //!
 //! An activity and its sessions are the network's programme, which it
 //! announces to everyone ("no papers or registration needed"): they hold no
@@ -31,4 +33,18 @@ pub fn changeable_activities(caller: &Caller) -> Condition {
         }
         _ => nothing(),
     }
+}
+
+/// The named attendance the caller may see: of the participants it may see
+/// (the counts are for everyone with `activities:read`).
+pub fn attendance(caller: &Caller) -> Condition {
+    Condition::all().add(
+        entity::attendance::Column::ParticipantId.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(entity::participant::Column::Id)
+                .from(entity::participant::Entity)
+                .cond_where(super::participants(caller))
+                .to_owned(),
+        ),
+    )
 }

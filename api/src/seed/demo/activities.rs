@@ -201,6 +201,7 @@ pub(super) async fn seed_activities<C: sea_orm::ConnectionTrait>(
                 ends_at: Set(ends_at),
                 status: Set(SessionStatus::Scheduled),
                 cancel_reason: Set(None),
+                anonymous_headcount: Set(0),
                 created_at: Set(at(i as u64)),
                 updated_at: Set(at(i as u64)),
             });
