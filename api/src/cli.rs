@@ -48,6 +48,14 @@ pub async fn run() -> anyhow::Result<()> {
                 Some(Command::Retention(RetentionCommand::Run(args))) => {
                     run_retention(&cli.global, &args).await
                 }
+                Some(Command::ExpireOffers) => {
+                    let db = open(&cli.global).await?;
+                    let expired = crate::jobs::expire_offers(&db, chrono::Utc::now())
+                        .await
+                        .map_err(service_error)?;
+                    println!("{}", serde_json::json!({ "expired": expired }));
+                    db.close().await.context("failed to close the database")
+                }
                 Some(Command::Schema) => Ok(()),
             };
             telemetry.shutdown();

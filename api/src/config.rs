@@ -44,6 +44,10 @@ pub enum Command {
     /// Data retention: anonymise participants inactive for too long.
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// End the offers of places on waiting lists that were not answered in
+    /// time, and offer each place to the next in line (run it every few
+    /// minutes, e.g. from cron). Prints how many expired, as JSON.
+    ExpireOffers,
 }
 
 /// `portalen retention ...`.

@@ -48,3 +48,20 @@ pub async fn retention(
         applied,
     })
 }
+
+/// Ends the offers of places that expired by `at` and offers each place to
+/// the next in line (`services::registrations::expire_offers`), in one unit
+/// of work with a `mutation` audit event per expired registration, by the
+/// actor `system:offers`. Returns how many expired.
+#[tracing::instrument(skip(db))]
+pub async fn expire_offers(db: &DatabaseConnection, at: DateTime<Utc>) -> ServiceResult<usize> {
+    let work = Work::new(Actor::system("offers"), "expireOffers");
+    let unit = UnitOfWork::begin(db, work).await?;
+    let result = crate::services::registrations::expire_offers(unit.txn(), None, at).await;
+    let expired = unit
+        .finish_each(result, |rows| {
+            rows.iter().map(|r| ("registration", r.id)).collect()
+        })
+        .await?;
+    Ok(expired.len())
+}

@@ -24,6 +24,7 @@ pub mod people;
 pub mod placement_lifecycle;
 pub mod placements;
 pub mod privacy;
+pub mod registrations;
 pub mod reports;
 pub mod sessions;
 pub mod slot_lifecycle;

@@ -28,6 +28,11 @@ pub struct Model {
     pub capacity: Option<i32>,
     /// Whether taking part needs a registration (most activities: no).
     pub registration_required: bool,
+    /// Places held (registered, or offered to the first in line); never
+    /// more than `capacity`.
+    pub places_taken: i32,
+    /// How long an offered place waits for its answer.
+    pub offer_hours: i32,
     /// The weekly rule its sessions were made from, as JSON, if recurring.
     pub weekly_rule: Option<String>,
     /// Optimistic-concurrency version, bumped on every change.
@@ -42,6 +47,8 @@ pub struct Model {
     pub languages: HasMany<super::activity_language::Entity>,
     #[sea_orm(has_many)]
     pub sessions: HasMany<super::activity_session::Entity>,
+    #[sea_orm(has_many)]
+    pub registrations: HasMany<super::registration::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -292,3 +292,23 @@ pub enum SessionStatus {
     #[sea_orm(string_value = "cancelled")]
     Cancelled,
 }
+
+/// Where a sign-up stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum RegistrationStatus {
+    #[sea_orm(string_value = "registered")]
+    Registered,
+    #[sea_orm(string_value = "waiting")]
+    Waiting,
+    #[sea_orm(string_value = "offered")]
+    Offered,
+    #[sea_orm(string_value = "cancelled")]
+    Cancelled,
+    #[sea_orm(string_value = "declined")]
+    Declined,
+    #[sea_orm(string_value = "expired")]
+    Expired,
+}

@@ -35,6 +35,7 @@ pub mod partner_organisation;
 pub mod person;
 pub mod placement;
 pub mod refresh_token;
+pub mod registration;
 pub mod sign_in_session;
 pub mod slot_skill;
 

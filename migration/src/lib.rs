@@ -40,6 +40,7 @@ mod m20261206_000028_placement_mentor_scope_index;
 mod m20261206_000029_create_participant_access;
 mod m20261207_000030_create_activity;
 mod m20261207_000031_create_attendance;
+mod m20261207_000032_create_registration;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000029_create_participant_access::Migration),
             Box::new(m20261207_000030_create_activity::Migration),
             Box::new(m20261207_000031_create_attendance::Migration),
+            Box::new(m20261207_000032_create_registration::Migration),
         ]
     }
 }

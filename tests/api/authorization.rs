@@ -59,6 +59,10 @@ struct Side {
     fresh_session: Uuid,
     /// A session held last week, for attendance.
     past_session: Uuid,
+    /// A course with places made for the cell, for signing up.
+    fresh_course: Uuid,
+    /// A sign-up made for the cell (see [`fresh_people`]).
+    fresh_registration: Uuid,
 }
 
 impl Side {
@@ -89,6 +93,8 @@ impl Side {
             "session" => self.session,
             "fresh_session" => self.fresh_session,
             "past_session" => self.past_session,
+            "fresh_course" => self.fresh_course,
+            "fresh_registration" => self.fresh_registration,
             other => panic!("authorization.yaml names no row {other}"),
         }
     }
@@ -301,7 +307,13 @@ async fn insert_provider(db: &sea_orm::DatabaseConnection, partner: Uuid) -> Uui
     id
 }
 
-async fn insert_activity(db: &sea_orm::DatabaseConnection, organiser: Uuid) -> Uuid {
+/// An activity of `organiser`: a café, or with `places` a course that
+/// needs registration (one place taken when it has one place).
+async fn insert_activity(
+    db: &sea_orm::DatabaseConnection,
+    organiser: Uuid,
+    places: Option<i32>,
+) -> Uuid {
     let id = Uuid::now_v7();
     let now = Utc::now();
     entity::activity::Entity::insert(entity::activity::ActiveModel {
@@ -314,8 +326,10 @@ async fn insert_activity(db: &sea_orm::DatabaseConnection, organiser: Uuid) -> U
         site: Set(Some(entity::Site::Hageby)),
         place: Set(None),
         target_group: Set(None),
-        capacity: Set(None),
-        registration_required: Set(false),
+        capacity: Set(places),
+        registration_required: Set(places.is_some()),
+        places_taken: Set(i32::from(places == Some(1))),
+        offer_hours: Set(48),
         weekly_rule: Set(None),
         version: Set(1),
         created_at: Set(now),
@@ -324,6 +338,33 @@ async fn insert_activity(db: &sea_orm::DatabaseConnection, organiser: Uuid) -> U
     .exec(db)
     .await
     .expect("activity");
+    id
+}
+
+async fn insert_registration(
+    db: &sea_orm::DatabaseConnection,
+    activity: Uuid,
+    participant: Uuid,
+    by: Uuid,
+    status: RegistrationStatus,
+) -> Uuid {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    entity::registration::Entity::insert(entity::registration::ActiveModel {
+        id: Set(id),
+        activity_id: Set(activity),
+        participant_id: Set(participant),
+        status: Set(status),
+        offer_expires_at: Set(
+            (status == RegistrationStatus::Offered).then(|| now + chrono::Duration::hours(48))
+        ),
+        registered_by: Set(by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("registration");
     id
 }
 
@@ -385,6 +426,20 @@ async fn fresh_people(app: &TestApp, field: &str, target: &mut Side) {
         }
         "cancelActivitySession" => {
             target.fresh_session = insert_session(&app.db, target.activity, 7).await;
+        }
+        "registerForActivity" => {
+            target.fresh_course = insert_activity(&app.db, target.partner, Some(2)).await;
+        }
+        "cancelRegistration" | "acceptOffer" | "declineOffer" => {
+            let course = insert_activity(&app.db, target.partner, Some(1)).await;
+            let status = if field == "cancelRegistration" {
+                RegistrationStatus::Registered
+            } else {
+                RegistrationStatus::Offered
+            };
+            target.fresh_registration =
+                insert_registration(&app.db, course, target.participant, target.partner, status)
+                    .await;
         }
         "removeAttendance" => {
             entity::attendance::Entity::insert(entity::attendance::ActiveModel {
@@ -552,7 +607,7 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     .id;
     let membership = insert_membership(db, partner).await;
     let provider = insert_provider(db, partner).await;
-    let activity = insert_activity(db, partner).await;
+    let activity = insert_activity(db, partner, None).await;
     let session = insert_session(db, activity, 7).await;
     let past_session = insert_session(db, activity, -7).await;
     Side {
@@ -562,6 +617,8 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
         session,
         fresh_session: Uuid::nil(),
         past_session,
+        fresh_course: Uuid::nil(),
+        fresh_registration: Uuid::nil(),
         fresh_membership: Uuid::nil(),
         fresh_provider: Uuid::nil(),
         slug,

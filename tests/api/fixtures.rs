@@ -13,6 +13,17 @@ pub fn gid(kind: &str, id: Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{id}"))
 }
 
+/// The row id inside a global id.
+pub fn uuid_of(global_id: &str) -> Uuid {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(global_id)
+        .expect("a global id");
+    let text = String::from_utf8(bytes).expect("utf-8");
+    let (_, id) = text.split_once(':').expect("Kind:id");
+    Uuid::parse_str(id).expect("a uuid")
+}
+
 /// A core partner organisation granted every scope.
 pub async fn partner(app: &TestApp, slug: &str, name: &str) -> partner_organisation::Model {
     portalen_api::services::partners::create_partner(

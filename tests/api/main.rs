@@ -44,6 +44,7 @@ mod persisted;
 mod privacy;
 mod races;
 mod rate_limits;
+mod registrations;
 mod relations;
 mod reports;
 mod schema_docs;

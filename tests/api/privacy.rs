@@ -177,7 +177,8 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         activity,
         activity_language,
         activity_session,
-        attendance
+        attendance,
+        registration
     )
 }
 

@@ -56,14 +56,17 @@ async fn participant(app: &TestApp, world: &World, name: &str) -> String {
 }
 
 /// One request as it left the server: status, `Retry-After`, JSON body.
-struct Answer {
-    retry_after: Option<String>,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) retry_after: Option<String>,
+    pub(crate) body: Value,
 }
 
 /// Sends each request from its own task on the runtime's thread pool, all
 /// released at once, and waits for every answer.
-async fn all_at_once(app: &TestApp, requests: Vec<(String, Option<String>, Value)>) -> Vec<Answer> {
+pub(crate) async fn all_at_once(
+    app: &TestApp,
+    requests: Vec<(String, Option<String>, Value)>,
+) -> Vec<Answer> {
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(requests.len()));
     let tasks: Vec<_> = requests
         .into_iter()

@@ -281,3 +281,21 @@ impl From<chrono::Weekday> for Weekday {
         }
     }
 }
+
+/// Where a sign-up stands.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::RegistrationStatus")]
+pub enum RegistrationStatus {
+    /// Has a place.
+    Registered,
+    /// On the waiting list.
+    Waiting,
+    /// A place is offered until `offerExpiresAt`: accept or decline it.
+    Offered,
+    /// Cancelled.
+    Cancelled,
+    /// The offered place was turned down.
+    Declined,
+    /// The offered place was not answered in time.
+    Expired,
+}

@@ -28,6 +28,7 @@ pub enum NodeType {
     IdentityProvider,
     Activity,
     ActivitySession,
+    Registration,
 }
 
 impl NodeType {
@@ -48,11 +49,12 @@ impl NodeType {
             Self::IdentityProvider => "IdentityProvider",
             Self::Activity => "Activity",
             Self::ActivitySession => "ActivitySession",
+            Self::Registration => "Registration",
         }
     }
 
     /// Every type with a global id.
-    pub const ALL: [NodeType; 15] = [
+    pub const ALL: [NodeType; 16] = [
         Self::PartnerOrganisation,
         Self::Employer,
         Self::InternshipSlot,
@@ -68,6 +70,7 @@ impl NodeType {
         Self::IdentityProvider,
         Self::Activity,
         Self::ActivitySession,
+        Self::Registration,
     ];
 
     fn from_name(name: &str) -> Option<Self> {

@@ -13,7 +13,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
     activity, activity_session, consent, employer, internship_slot, membership, mentor, mentorship,
     participant, participant_language, participant_sensitive, partner_organisation, person,
-    placement,
+    placement, registration,
 };
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -82,6 +82,10 @@ keys! {
     NamedAttendanceOfSession;
     /// Key: the participants recorded in a session whom the caller may see.
     AttendeesOfSession;
+    /// Key: the registrations of an activity the caller may see, first come first.
+    RegistrationsOfActivity;
+    /// Key: the waiting list of an activity, as registration ids in order.
+    WaitingListOfActivity;
     /// Key: a partner organisation by id.
     PartnerById;
     /// Key: an employer by id.
@@ -263,3 +267,5 @@ loader!(SessionsOfActivity => Vec<activity_session::Model>, |db, caller, ids| se
 loader!(SessionById => activity_session::Model, |db, caller, ids| services::activity_sessions::load_sessions(db, caller, &ids));
 loader!(NamedAttendanceOfSession => i64, |db, _caller, ids| services::attendance::load_named_counts(db, &ids));
 loader!(AttendeesOfSession => Vec<participant::Model>, |db, caller, ids| services::attendance::load_attendees(db, caller, &ids));
+loader!(RegistrationsOfActivity => Vec<registration::Model>, |db, caller, ids| services::registrations::load_registrations_of_activities(db, caller, &ids));
+loader!(WaitingListOfActivity => Vec<Uuid>, |db, _caller, ids| services::registrations::load_waiting_lists(db, &ids));

@@ -5,7 +5,8 @@ use async_graphql::MergedObject;
 
 use super::domains::{
     activities, api_clients, attendance, audit_trail, consents, employers, matching, mentors,
-    mentorships, node, participants, partners, people, placements, privacy, reports, slots, viewer,
+    mentorships, node, participants, partners, people, placements, privacy, registrations, reports,
+    slots, viewer,
 };
 
 /// Every query of the API.
@@ -48,6 +49,7 @@ pub struct MutationRoot(
     people::PeopleMutation,
     activities::ActivityMutation,
     attendance::AttendanceMutation,
+    registrations::RegistrationMutation,
 );
 
 pub use super::domains::subscriptions::SubscriptionRoot;

@@ -13,6 +13,7 @@ mod participant;
 mod partner_organisation;
 mod people;
 mod placement;
+mod registration;
 mod viewer;
 
 pub use activity::{Activity, ActivitySession, WeeklyRuleView};
@@ -27,4 +28,5 @@ pub use participant::Participant;
 pub use partner_organisation::PartnerOrganisation;
 pub use people::{GroupMapping, IdentityProvider, Membership, Person};
 pub use placement::Placement;
+pub use registration::Registration;
 pub use viewer::Viewer;

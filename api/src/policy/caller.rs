@@ -108,6 +108,7 @@ impl Role {
             PlacementsWrite,
             ReportsRead,
             ActivitiesRead,
+            RegistrationsWrite,
         ];
         match self {
             Role::Administrator | Role::Partner => &Scope::ALL,

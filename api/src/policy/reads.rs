@@ -78,6 +78,7 @@ pub enum Kind {
     IdentityProvider,
     Activity,
     ActivitySession,
+    Registration,
 }
 
 /// What reading objects of `kind` needs (their rows are then narrowed by
@@ -88,7 +89,9 @@ pub const fn read(kind: Kind) -> Option<Requirement> {
         Kind::PartnerOrganisation => return None,
         Kind::Employer => Requirement::scope(Scope::EmployersRead),
         Kind::InternshipSlot => Requirement::scope(Scope::SlotsRead),
-        Kind::Participant | Kind::Consent => Requirement::scope(Scope::ParticipantsRead),
+        Kind::Participant | Kind::Consent | Kind::Registration => {
+            Requirement::scope(Scope::ParticipantsRead)
+        }
         Kind::Placement => Requirement::scope(Scope::PlacementsRead),
         Kind::Mentor | Kind::Mentorship => Requirement::scope(Scope::MentorsRead),
         Kind::ApiClient => Requirement::administrator(Scope::PartnersAdmin),

@@ -40,11 +40,14 @@ pub enum Scope {
     ActivitiesWrite,
     /// Record who took part in sessions, and the headcount of walk-ins.
     AttendanceWrite,
+    /// Sign participants up for activities with places, and cancel, accept
+    /// or decline their places.
+    RegistrationsWrite,
 }
 
 impl Scope {
     /// Every scope, in catalogue order.
-    pub const ALL: [Scope; 18] = [
+    pub const ALL: [Scope; 19] = [
         Scope::ParticipantsRead,
         Scope::ParticipantsWrite,
         Scope::ParticipantsPii,
@@ -63,6 +66,7 @@ impl Scope {
         Scope::ActivitiesRead,
         Scope::ActivitiesWrite,
         Scope::AttendanceWrite,
+        Scope::RegistrationsWrite,
     ];
 
     /// The scope as written in tokens and grants.
@@ -86,6 +90,7 @@ impl Scope {
             Scope::ActivitiesRead => "activities:read",
             Scope::ActivitiesWrite => "activities:write",
             Scope::AttendanceWrite => "attendance:write",
+            Scope::RegistrationsWrite => "registrations:write",
         }
     }
 

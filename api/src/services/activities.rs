@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{ActivityKind, SessionStatus, Site, activity, activity_language, activity_session};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, Select,
@@ -37,6 +37,8 @@ pub struct ActivityFilter {
     pub organiser_id: Option<Uuid>,
     /// Held in this language (ISO 639 code).
     pub language: Option<String>,
+    /// With places left (unlimited counts as left), or full.
+    pub has_places_left: Option<bool>,
 }
 
 impl ActivityFilter {
@@ -48,6 +50,21 @@ impl ActivityFilter {
         }
         if !self.kinds.is_empty() {
             condition = condition.add(activity::Column::Kind.is_in(self.kinds.iter().copied()));
+        }
+        if self.has_places_left == Some(true) {
+            condition = condition.add(
+                Condition::any()
+                    .add(activity::Column::Capacity.is_null())
+                    .add(
+                        Expr::col(activity::Column::PlacesTaken)
+                            .lt(Expr::col(activity::Column::Capacity)),
+                    ),
+            );
+        }
+        if self.has_places_left == Some(false) {
+            condition = condition.add(
+                Expr::col(activity::Column::PlacesTaken).gte(Expr::col(activity::Column::Capacity)),
+            );
         }
         if let Some(organiser) = self.organiser_id {
             condition = condition.add(activity::Column::OrganiserId.eq(organiser));
@@ -164,8 +181,13 @@ pub struct NewActivity {
     pub target_group: Option<String>,
     pub capacity: Option<i32>,
     pub registration_required: bool,
+    /// How long an offered place waits for its answer (default 48 hours).
+    pub offer_hours: Option<i32>,
     pub weekly_rule: Option<WeeklyRule>,
 }
+
+/// How long an offered place waits for its answer unless the activity says.
+pub const DEFAULT_OFFER_HOURS: i32 = 48;
 
 /// Creates an activity and, from its weekly rule, its sessions. A partner
 /// organises for itself; an administrator for any partner.
@@ -196,6 +218,9 @@ pub async fn create_activity<C: ConnectionTrait>(
     ))?;
     if input.capacity.is_some_and(|c| !(1..=10_000).contains(&c)) {
         v.fail("capacity", "must be between 1 and 10000");
+    }
+    if input.offer_hours.is_some_and(|h| !(1..=336).contains(&h)) {
+        v.fail("offerHours", "must be between 1 and 336 (two weeks)");
     }
     if input.kind == ActivityKind::StudyVisit && input.employer_id.is_none() {
         v.fail("employerId", "a study visit names the employer it visits");
@@ -245,6 +270,8 @@ pub async fn create_activity<C: ConnectionTrait>(
         target_group: Set(target_group),
         capacity: Set(input.capacity),
         registration_required: Set(input.registration_required),
+        places_taken: Set(0),
+        offer_hours: Set(input.offer_hours.unwrap_or(DEFAULT_OFFER_HOURS)),
         weekly_rule: Set(weekly_rule),
         version: Set(1),
         created_at: Set(now),

@@ -93,6 +93,7 @@ macro_rules! audited {
 audited!(
     activity,
     activity_session,
+    registration,
     participant,
     employer,
     mentor,

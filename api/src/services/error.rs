@@ -222,6 +222,11 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         message: "an identity provider with this issuer is already registered",
     },
     UniqueConstraint {
+        index: "ux_registration_open",
+        columns: "registration.activity_id, registration.participant_id",
+        message: "the participant is already signed up for this activity",
+    },
+    UniqueConstraint {
         index: "ux_consent_in_force",
         columns: "consent.participant_id, consent.partner_organisation_id",
         message: "a consent for this organisation is already in force",

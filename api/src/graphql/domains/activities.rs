@@ -32,6 +32,8 @@ pub struct ActivityFilter {
     pub organiser_id: Option<ID>,
     /// Held in this language (ISO 639 code, e.g. `ar`).
     pub language: Option<String>,
+    /// With places left (`true`; unlimited counts as left) or full (`false`).
+    pub has_places_left: Option<bool>,
 }
 
 impl ActivityFilter {
@@ -50,6 +52,7 @@ impl ActivityFilter {
                 })
                 .transpose()?,
             language: self.language,
+            has_places_left: self.has_places_left,
         })
     }
 }
@@ -76,6 +79,8 @@ pub struct SessionFilter {
     pub organiser_id: Option<ID>,
     /// Of activities held in this language (ISO 639 code).
     pub language: Option<String>,
+    /// Of activities with places left (`true`) or full (`false`).
+    pub has_places_left: Option<bool>,
 }
 
 impl SessionFilter {
@@ -93,6 +98,7 @@ impl SessionFilter {
                 kind: self.kind,
                 organiser_id: self.organiser_id,
                 language: self.language,
+                has_places_left: self.has_places_left,
             }
             .into_service("filter")?,
         })
@@ -244,6 +250,9 @@ pub struct CreateActivityInput {
     /// Whether taking part needs a registration. Default: no.
     #[graphql(default)]
     pub registration_required: bool,
+    /// How long a place offered to the first on the waiting list waits for
+    /// its answer, 1 to 336 hours (default 48).
+    pub offer_hours: Option<i32>,
     /// Makes its sessions, weekly; without it the activity has none until scheduled.
     pub weekly_rule: Option<WeeklyRuleInput>,
 }
@@ -356,6 +365,7 @@ impl ActivityMutation {
                     target_group: input.target_group,
                     capacity: input.capacity,
                     registration_required: input.registration_required,
+                    offer_hours: input.offer_hours,
                     weekly_rule,
                 };
                 activities_service::create_activity(write.txn(), caller(ctx)?, new).await

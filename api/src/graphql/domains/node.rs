@@ -14,7 +14,7 @@ use crate::graphql::loaders::{
 use crate::graphql::types::{
     Activity, ActivitySession, ApiClient, AuditEvent, Consent, Employer, IdentityProvider,
     InternshipSlot, Membership, Mentor, Mentorship, Participant, PartnerOrganisation, Person,
-    Placement,
+    Placement, Registration,
 };
 use crate::policy::reads::Kind;
 use crate::services;
@@ -41,6 +41,7 @@ pub enum Node {
     IdentityProvider(IdentityProvider),
     Activity(Activity),
     ActivitySession(ActivitySession),
+    Registration(Registration),
 }
 
 /// The kind of object a global id names, as the policy knows it.
@@ -61,6 +62,7 @@ fn kind(node_type: NodeType) -> Kind {
         NodeType::IdentityProvider => Kind::IdentityProvider,
         NodeType::Activity => Kind::Activity,
         NodeType::ActivitySession => Kind::ActivitySession,
+        NodeType::Registration => Kind::Registration,
     }
 }
 
@@ -143,6 +145,13 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
             .await
             .map_err(loader_error)?
             .map(|m| Node::ActivitySession(ActivitySession(m))),
+        NodeType::Registration => {
+            match services::registrations::find_registration(db(ctx)?, caller(ctx)?, uuid).await {
+                Ok(row) => Some(Node::Registration(Registration(row))),
+                Err(services::ServiceError::NotFound { .. }) => None,
+                Err(other) => return Err(other.into()),
+            }
+        }
     })
 }
 

@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{activity, activity_session};
 
-use super::{Employer, Participant, PartnerOrganisation};
+use super::{Employer, Participant, PartnerOrganisation, Registration};
 use crate::domain::recurrence::{WeeklyRule, in_stockholm};
 use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::{ActivityKind, SessionStatus, Site, Weekday};
@@ -9,7 +9,7 @@ use crate::graphql::guards::Require;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
     ActivityById, AttendeesOfSession, EmployerById, LanguagesOfActivity, NamedAttendanceOfSession,
-    PartnerById, SessionsOfActivity,
+    PartnerById, RegistrationsOfActivity, SessionsOfActivity, WaitingListOfActivity,
 };
 use crate::graphql::scalars::{Date, DateTime};
 use crate::policy::reads::Kind;
@@ -98,6 +98,40 @@ impl Activity {
     /// Whether taking part needs a registration. Most activities need none.
     async fn registration_required(&self) -> bool {
         self.0.registration_required
+    }
+
+    /// Places left for sign-ups; null when the places are not limited.
+    async fn places_left(&self) -> Option<i32> {
+        self.0
+            .capacity
+            .map(|capacity| (capacity - self.0.places_taken).max(0))
+    }
+
+    /// How many wait for a place.
+    async fn waiting_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        let list = loaders(ctx)?
+            .load_one(WaitingListOfActivity(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(i32::try_from(list.len()).unwrap_or(i32::MAX))
+    }
+
+    /// How long an offered place waits for its answer, in hours.
+    async fn offer_hours(&self) -> i32 {
+        self.0.offer_hours
+    }
+
+    /// The sign-ups the caller may see (of participants it may see), first
+    /// come first. Requires `participants:read`.
+    #[graphql(guard = "Require::read(Kind::Registration)")]
+    async fn registrations(&self, ctx: &Context<'_>) -> Result<Option<Vec<Registration>>> {
+        let rows = loaders(ctx)?
+            .load_one(RegistrationsOfActivity(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Registration).collect()))
     }
 
     /// The weekly rule its sessions were made from, if it recurs.

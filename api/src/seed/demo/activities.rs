@@ -180,6 +180,8 @@ pub(super) async fn seed_activities<C: sea_orm::ConnectionTrait>(
             target_group: Set(spec.target_group.map(str::to_owned)),
             capacity: Set(spec.capacity),
             registration_required: Set(spec.registration_required),
+            places_taken: Set(0),
+            offer_hours: Set(48),
             weekly_rule: Set(rule.as_ref().map(serde_json::to_string).transpose()?),
             version: Set(1),
             created_at: Set(at(i as u64)),
