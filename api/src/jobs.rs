@@ -49,19 +49,29 @@ pub async fn retention(
     })
 }
 
-/// Ends the offers of places that expired by `at` and offers each place to
-/// the next in line (`services::registrations::expire_offers`), in one unit
-/// of work with a `mutation` audit event per expired registration, by the
-/// actor `system:offers`. Returns how many expired.
+/// Ends the offers that expired by `at`: places on waiting lists, each then
+/// offered to the next in line (`services::registrations::expire_offers`),
+/// and intakes from the queue (`services::queue::expire_offers`); in one
+/// unit of work with a `mutation` audit event per expired row, by the actor
+/// `system:offers`. Returns how many expired.
 #[tracing::instrument(skip(db))]
 pub async fn expire_offers(db: &DatabaseConnection, at: DateTime<Utc>) -> ServiceResult<usize> {
     let work = Work::new(Actor::system("offers"), "expireOffers");
     let unit = UnitOfWork::begin(db, work).await?;
-    let result = crate::services::registrations::expire_offers(unit.txn(), None, at).await;
-    let expired = unit
-        .finish_each(result, |rows| {
-            rows.iter().map(|r| ("registration", r.id)).collect()
+    let result = async {
+        let places = crate::services::registrations::expire_offers(unit.txn(), None, at).await?;
+        let intakes = crate::services::queue::expire_offers(unit.txn(), at).await?;
+        Ok((places, intakes))
+    }
+    .await;
+    let (places, intakes) = unit
+        .finish_each(result, |(places, intakes)| {
+            places
+                .iter()
+                .map(|r| ("registration", r.id))
+                .chain(intakes.iter().map(|e| ("queue_entry", e.id)))
+                .collect()
         })
         .await?;
-    Ok(expired.len())
+    Ok(places.len() + intakes.len())
 }

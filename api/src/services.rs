@@ -24,6 +24,7 @@ pub mod people;
 pub mod placement_lifecycle;
 pub mod placements;
 pub mod privacy;
+pub mod queue;
 pub mod registrations;
 pub mod reports;
 pub mod sessions;

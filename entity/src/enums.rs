@@ -312,3 +312,21 @@ pub enum RegistrationStatus {
     #[sea_orm(string_value = "expired")]
     Expired,
 }
+
+/// Where a person in the intake queue stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum QueueStatus {
+    #[sea_orm(string_value = "waiting")]
+    Waiting,
+    #[sea_orm(string_value = "offered")]
+    Offered,
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+    #[sea_orm(string_value = "expired")]
+    Expired,
+}

@@ -34,6 +34,7 @@ pub mod participant_skill;
 pub mod partner_organisation;
 pub mod person;
 pub mod placement;
+pub mod queue_entry;
 pub mod refresh_token;
 pub mod registration;
 pub mod sign_in_session;

@@ -41,6 +41,7 @@ mod m20261206_000029_create_participant_access;
 mod m20261207_000030_create_activity;
 mod m20261207_000031_create_attendance;
 mod m20261207_000032_create_registration;
+mod m20261207_000033_create_queue_entry;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -81,6 +82,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_create_activity::Migration),
             Box::new(m20261207_000031_create_attendance::Migration),
             Box::new(m20261207_000032_create_registration::Migration),
+            Box::new(m20261207_000033_create_queue_entry::Migration),
         ]
     }
 }

@@ -63,6 +63,11 @@ struct Side {
     fresh_course: Uuid,
     /// A sign-up made for the cell (see [`fresh_people`]).
     fresh_registration: Uuid,
+    /// A person this side's staff put in the Hageby queue, and their number.
+    queue_entry: Uuid,
+    queue_number: i32,
+    /// A queue entry made for the cell (waiting, or offered for `acceptIntake`).
+    fresh_entry: Uuid,
 }
 
 impl Side {
@@ -95,6 +100,8 @@ impl Side {
             "past_session" => self.past_session,
             "fresh_course" => self.fresh_course,
             "fresh_registration" => self.fresh_registration,
+            "queue_entry" => self.queue_entry,
+            "fresh_entry" => self.fresh_entry,
             other => panic!("authorization.yaml names no row {other}"),
         }
     }
@@ -368,6 +375,56 @@ async fn insert_registration(
     id
 }
 
+/// A person in the Hageby queue, added by `by`: waiting, or with an intake
+/// offered; numbered `number`, or after the highest so far.
+async fn insert_queue_entry(
+    db: &sea_orm::DatabaseConnection,
+    by: Uuid,
+    number: Option<i32>,
+    offered: bool,
+) -> (Uuid, i32) {
+    use sea_orm::QueryOrder;
+    let number = match number {
+        Some(n) => n,
+        None => {
+            let highest = entity::queue_entry::Entity::find()
+                .order_by_desc(entity::queue_entry::Column::Number)
+                .one(db)
+                .await
+                .expect("highest")
+                .map_or(10_000, |e| e.number.max(10_000));
+            highest + 1
+        }
+    };
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    entity::queue_entry::Entity::insert(entity::queue_entry::ActiveModel {
+        id: Set(id),
+        site: Set(entity::Site::Hageby),
+        number: Set(number),
+        alias: Set(format!("Köande {number}")),
+        contact: Set(None),
+        status: Set(if offered {
+            QueueStatus::Offered
+        } else {
+            QueueStatus::Waiting
+        }),
+        queued_at: Set(now),
+        offer: Set(offered.then(|| "Introduktion".to_owned())),
+        offer_expires_at: Set(offered.then(|| now + chrono::Duration::hours(72))),
+        move_reason: Set(None),
+        participant_id: Set(None),
+        added_by: Set(by),
+        left_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await
+    .expect("queue entry");
+    (id, number)
+}
+
 /// A scheduled session `days` from now (before now when negative).
 async fn insert_session(db: &sea_orm::DatabaseConnection, activity: Uuid, days: i64) -> Uuid {
     let id = Uuid::now_v7();
@@ -440,6 +497,12 @@ async fn fresh_people(app: &TestApp, field: &str, target: &mut Side) {
             target.fresh_registration =
                 insert_registration(&app.db, course, target.participant, target.partner, status)
                     .await;
+        }
+        "offerIntake" | "acceptIntake" | "withdrawFromQueue" | "moveQueueEntry" => {
+            let offered = field == "acceptIntake";
+            target.fresh_entry = insert_queue_entry(&app.db, target.partner, None, offered)
+                .await
+                .0;
         }
         "removeAttendance" => {
             entity::attendance::Entity::insert(entity::attendance::ActiveModel {
@@ -610,6 +673,13 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     let activity = insert_activity(db, partner, None).await;
     let session = insert_session(db, activity, 7).await;
     let past_session = insert_session(db, activity, -7).await;
+    let (queue_entry, queue_number) = insert_queue_entry(
+        db,
+        partner,
+        Some(1_000 + i32::try_from(number).unwrap_or(0)),
+        false,
+    )
+    .await;
     Side {
         membership,
         provider,
@@ -619,6 +689,9 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
         past_session,
         fresh_course: Uuid::nil(),
         fresh_registration: Uuid::nil(),
+        queue_entry,
+        queue_number,
+        fresh_entry: Uuid::nil(),
         fresh_membership: Uuid::nil(),
         fresh_provider: Uuid::nil(),
         slug,
@@ -750,6 +823,7 @@ impl Op {
 fn placeholder_value(placeholder: &str, target: &Side, version: i32) -> Value {
     match placeholder {
         "$slug" => json!(target.slug),
+        "$queue_number" => json!(target.queue_number),
         "$version" => json!(version),
         "$all_scopes" => json!(Scope::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
         "$email" => json!(format!(
@@ -912,7 +986,12 @@ async fn every_operation_as_every_role_of_two_organisations_on_own_and_other_row
 async fn without_the_scope_or_without_a_token_every_guarded_operation_is_refused() {
     let app = TestApp::builder().fixture(Fixture::Empty).start().await;
     let a = side(&app, "a", 1).await;
-    let public: BTreeSet<&str> = ["partnerOrganisations", "partnerOrganisation"].into();
+    let public: BTreeSet<&str> = [
+        "partnerOrganisations",
+        "partnerOrganisation",
+        "queuePosition",
+    ]
+    .into();
     // A token with no scopes at all, and no token.
     let scopeless = app
         .token(&a.slug, "partner", &["audit:read"], "staff")

@@ -42,6 +42,7 @@ mod participant_mutations;
 mod partners;
 mod persisted;
 mod privacy;
+mod queue;
 mod races;
 mod rate_limits;
 mod registrations;

@@ -178,7 +178,8 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         activity_language,
         activity_session,
         attendance,
-        registration
+        registration,
+        queue_entry
     )
 }
 

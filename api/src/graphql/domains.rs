@@ -16,6 +16,7 @@ pub mod partners;
 pub mod people;
 pub mod placements;
 pub mod privacy;
+pub mod queue;
 pub mod registrations;
 pub mod reports;
 pub mod slots;

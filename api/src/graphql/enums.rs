@@ -299,3 +299,19 @@ pub enum RegistrationStatus {
     /// The offered place was not answered in time.
     Expired,
 }
+
+/// Where a person in the intake queue stands.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::QueueStatus")]
+pub enum QueueStatus {
+    /// In line.
+    Waiting,
+    /// An intake is offered until `offerExpiresAt`.
+    Offered,
+    /// Took the intake: now a participant.
+    Accepted,
+    /// Left the queue.
+    Withdrawn,
+    /// Let the offer pass unanswered.
+    Expired,
+}

@@ -29,6 +29,7 @@ pub enum NodeType {
     Activity,
     ActivitySession,
     Registration,
+    QueueEntry,
 }
 
 impl NodeType {
@@ -50,11 +51,12 @@ impl NodeType {
             Self::Activity => "Activity",
             Self::ActivitySession => "ActivitySession",
             Self::Registration => "Registration",
+            Self::QueueEntry => "QueueEntry",
         }
     }
 
     /// Every type with a global id.
-    pub const ALL: [NodeType; 16] = [
+    pub const ALL: [NodeType; 17] = [
         Self::PartnerOrganisation,
         Self::Employer,
         Self::InternshipSlot,
@@ -71,6 +73,7 @@ impl NodeType {
         Self::Activity,
         Self::ActivitySession,
         Self::Registration,
+        Self::QueueEntry,
     ];
 
     fn from_name(name: &str) -> Option<Self> {

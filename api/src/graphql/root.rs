@@ -5,8 +5,8 @@ use async_graphql::MergedObject;
 
 use super::domains::{
     activities, api_clients, attendance, audit_trail, consents, employers, matching, mentors,
-    mentorships, node, participants, partners, people, placements, privacy, registrations, reports,
-    slots, viewer,
+    mentorships, node, participants, partners, people, placements, privacy, queue, registrations,
+    reports, slots, viewer,
 };
 
 /// Every query of the API.
@@ -30,6 +30,7 @@ pub struct QueryRoot(
     api_clients::ApiClientQuery,
     people::PeopleQuery,
     activities::ActivityQuery,
+    queue::QueueQuery,
 );
 
 /// Every mutation of the API.
@@ -50,6 +51,7 @@ pub struct MutationRoot(
     activities::ActivityMutation,
     attendance::AttendanceMutation,
     registrations::RegistrationMutation,
+    queue::QueueMutation,
 );
 
 pub use super::domains::subscriptions::SubscriptionRoot;

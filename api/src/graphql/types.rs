@@ -13,6 +13,7 @@ mod participant;
 mod partner_organisation;
 mod people;
 mod placement;
+mod queue_entry;
 mod registration;
 mod viewer;
 
@@ -28,5 +29,6 @@ pub use participant::Participant;
 pub use partner_organisation::PartnerOrganisation;
 pub use people::{GroupMapping, IdentityProvider, Membership, Person};
 pub use placement::Placement;
+pub use queue_entry::QueueEntry;
 pub use registration::Registration;
 pub use viewer::Viewer;

@@ -233,6 +233,19 @@ pub fn person_token_scopes(
     }
 }
 
+/// Whether the caller may take someone from the intake queue in: accepting
+/// an intake makes them a participant, so it needs `participants:write` as
+/// well as `queue:write`.
+pub fn may_admit_from_queue(caller: &Caller) -> bool {
+    caller.has(super::Scope::QueueWrite) && caller.has(super::Scope::ParticipantsWrite)
+}
+
+/// Whether the caller may move someone in the intake queue (first come,
+/// first served, unless an administrator records why not).
+pub fn may_move_in_queue(caller: &Caller) -> bool {
+    caller.is_administrator()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

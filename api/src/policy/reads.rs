@@ -79,6 +79,7 @@ pub enum Kind {
     Activity,
     ActivitySession,
     Registration,
+    QueueEntry,
 }
 
 /// What reading objects of `kind` needs (their rows are then narrowed by
@@ -97,6 +98,9 @@ pub const fn read(kind: Kind) -> Option<Requirement> {
         Kind::ApiClient => Requirement::administrator(Scope::PartnersAdmin),
         Kind::AuditEvent => Requirement::administrator(Scope::AuditRead),
         Kind::Activity | Kind::ActivitySession => Requirement::scope(Scope::ActivitiesRead),
+        Kind::QueueEntry => {
+            Requirement::roles(Scope::QueueRead, &[Role::Administrator, Role::Partner])
+        }
         Kind::Membership | Kind::Person | Kind::IdentityProvider => {
             Requirement::roles(Scope::MembersAdmin, &[Role::Administrator, Role::Partner])
         }

@@ -46,7 +46,9 @@ use uuid::Uuid;
 use super::{Caller, Principal, Role};
 
 mod activities;
+mod queue;
 pub use activities::{activities, attendance, changeable_activities};
+pub use queue::queue_entries;
 
 /// A condition that holds for no row.
 fn nothing() -> Condition {

@@ -43,11 +43,15 @@ pub enum Scope {
     /// Sign participants up for activities with places, and cancel, accept
     /// or decline their places.
     RegistrationsWrite,
+    /// Read Portalen's intake queue.
+    QueueRead,
+    /// Add people to the intake queue and offer them intakes.
+    QueueWrite,
 }
 
 impl Scope {
     /// Every scope, in catalogue order.
-    pub const ALL: [Scope; 19] = [
+    pub const ALL: [Scope; 21] = [
         Scope::ParticipantsRead,
         Scope::ParticipantsWrite,
         Scope::ParticipantsPii,
@@ -67,6 +71,8 @@ impl Scope {
         Scope::ActivitiesWrite,
         Scope::AttendanceWrite,
         Scope::RegistrationsWrite,
+        Scope::QueueRead,
+        Scope::QueueWrite,
     ];
 
     /// The scope as written in tokens and grants.
@@ -91,6 +97,8 @@ impl Scope {
             Scope::ActivitiesWrite => "activities:write",
             Scope::AttendanceWrite => "attendance:write",
             Scope::RegistrationsWrite => "registrations:write",
+            Scope::QueueRead => "queue:read",
+            Scope::QueueWrite => "queue:write",
         }
     }
 

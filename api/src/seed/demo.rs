@@ -369,6 +369,9 @@ pub async fn seed_demo(db: &DatabaseConnection) -> anyhow::Result<SeedCounts> {
     activities::seed_activities(&txn, &employer_ids)
         .await
         .context("failed to seed activities")?;
+    activities::seed_queue(&txn)
+        .await
+        .context("failed to seed the intake queue")?;
 
     txn.commit()
         .await

@@ -94,6 +94,7 @@ audited!(
     activity,
     activity_session,
     registration,
+    queue_entry,
     participant,
     employer,
     mentor,

@@ -106,6 +106,23 @@ async fn anonymise<C: ConnectionTrait>(
         .exec(db)
         .await
         .map_err(ServiceError::database("failed to end consents"))?;
+    // The queue entry they came in by keeps its number and dates for the
+    // queue's figures; the name they gave and how to reach them go.
+    entity::queue_entry::Entity::update_many()
+        .col_expr(entity::queue_entry::Column::Alias, Expr::value(ERASED_NAME))
+        .col_expr(
+            entity::queue_entry::Column::Contact,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            entity::queue_entry::Column::MoveReason,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(entity::queue_entry::Column::UpdatedAt, Expr::value(at))
+        .filter(entity::queue_entry::Column::ParticipantId.eq(id))
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to erase queue entries"))?;
     // Their sign-in goes too: memberships acting as them end, and a person
     // with no other membership is anonymised.
     super::people::erase_persons_of_participant(db, id, at).await?;
@@ -113,8 +130,9 @@ async fn anonymise<C: ConnectionTrait>(
 }
 
 /// The tables erasure writes personal values out of.
-const ERASED_TABLES: [&str; 7] = [
+const ERASED_TABLES: [&str; 8] = [
     "participant",
+    "queue_entry",
     "participant_language",
     "participant_skill",
     "participant_sensitive",

@@ -14,7 +14,7 @@ use crate::graphql::loaders::{
 use crate::graphql::types::{
     Activity, ActivitySession, ApiClient, AuditEvent, Consent, Employer, IdentityProvider,
     InternshipSlot, Membership, Mentor, Mentorship, Participant, PartnerOrganisation, Person,
-    Placement, Registration,
+    Placement, QueueEntry, Registration,
 };
 use crate::policy::reads::Kind;
 use crate::services;
@@ -42,6 +42,7 @@ pub enum Node {
     Activity(Activity),
     ActivitySession(ActivitySession),
     Registration(Registration),
+    QueueEntry(QueueEntry),
 }
 
 /// The kind of object a global id names, as the policy knows it.
@@ -63,6 +64,7 @@ fn kind(node_type: NodeType) -> Kind {
         NodeType::Activity => Kind::Activity,
         NodeType::ActivitySession => Kind::ActivitySession,
         NodeType::Registration => Kind::Registration,
+        NodeType::QueueEntry => Kind::QueueEntry,
     }
 }
 
@@ -148,6 +150,13 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         NodeType::Registration => {
             match services::registrations::find_registration(db(ctx)?, caller(ctx)?, uuid).await {
                 Ok(row) => Some(Node::Registration(Registration(row))),
+                Err(services::ServiceError::NotFound { .. }) => None,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        NodeType::QueueEntry => {
+            match services::queue::find_entry(db(ctx)?, caller(ctx)?, uuid).await {
+                Ok(row) => Some(Node::QueueEntry(QueueEntry::new(row))),
                 Err(services::ServiceError::NotFound { .. }) => None,
                 Err(other) => return Err(other.into()),
             }

@@ -214,3 +214,46 @@ pub(super) async fn seed_activities<C: sea_orm::ConnectionTrait>(
     insert_new(db, sessions, 8).await?;
     Ok(())
 }
+
+/// People waiting in the intake queue at the two sites (first names only,
+/// synthetic), in the order they came.
+const QUEUE: &[(Site, &str)] = &[
+    (Site::Hageby, "Amina"),
+    (Site::Hageby, "Dawit"),
+    (Site::Ringdansen, "Samir"),
+    (Site::Hageby, "Farida"),
+    (Site::Ringdansen, "Hiwet"),
+    (Site::Hageby, "Nour"),
+];
+
+/// Inserts the demo queue. Idempotent.
+pub(super) async fn seed_queue<C: sea_orm::ConnectionTrait>(db: &C) -> anyhow::Result<()> {
+    let mut numbers = std::collections::HashMap::new();
+    let rows = QUEUE
+        .iter()
+        .enumerate()
+        .map(|(i, (site, alias))| {
+            let number = numbers.entry(*site).or_insert(0);
+            *number += 1;
+            entity::queue_entry::ActiveModel {
+                id: Set(seeded_id(BASE_MILLIS, "queue", i as u64)),
+                site: Set(*site),
+                number: Set(*number),
+                alias: Set((*alias).to_owned()),
+                contact: Set(None),
+                status: Set(entity::QueueStatus::Waiting),
+                queued_at: Set(at(i as u64)),
+                offer: Set(None),
+                offer_expires_at: Set(None),
+                move_reason: Set(None),
+                participant_id: Set(None),
+                added_by: Set(partner_id("hyresbostader")),
+                left_at: Set(None),
+                created_at: Set(at(i as u64)),
+                updated_at: Set(at(i as u64)),
+            }
+        })
+        .collect();
+    insert_new(db, rows, 15).await?;
+    Ok(())
+}
