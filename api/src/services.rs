@@ -9,6 +9,7 @@ pub mod audit;
 pub mod batch;
 pub mod callers;
 pub mod consents;
+pub mod contributions;
 pub mod employers;
 pub mod error;
 pub mod identity_providers;

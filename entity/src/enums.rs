@@ -330,3 +330,23 @@ pub enum QueueStatus {
     #[sea_orm(string_value = "expired")]
     Expired,
 }
+
+/// What kind of thing a participant gave.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ContributionKind {
+    #[sea_orm(string_value = "hosting")]
+    Hosting,
+    #[sea_orm(string_value = "interpreting")]
+    Interpreting,
+    #[sea_orm(string_value = "teaching")]
+    Teaching,
+    #[sea_orm(string_value = "helping_at_event")]
+    HelpingAtEvent,
+    #[sea_orm(string_value = "guiding")]
+    Guiding,
+    #[sea_orm(string_value = "other")]
+    Other,
+}

@@ -15,6 +15,7 @@ pub mod api_client;
 pub mod attendance;
 pub mod audit_event;
 pub mod consent;
+pub mod contribution;
 pub mod employer;
 pub mod enums;
 pub mod idempotency_key;

@@ -42,6 +42,7 @@ mod m20261207_000030_create_activity;
 mod m20261207_000031_create_attendance;
 mod m20261207_000032_create_registration;
 mod m20261207_000033_create_queue_entry;
+mod m20261207_000034_create_contribution;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000031_create_attendance::Migration),
             Box::new(m20261207_000032_create_registration::Migration),
             Box::new(m20261207_000033_create_queue_entry::Migration),
+            Box::new(m20261207_000034_create_contribution::Migration),
         ]
     }
 }

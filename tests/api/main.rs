@@ -17,6 +17,7 @@ mod client_contract;
 mod compose;
 mod conformance;
 mod constraints;
+mod contributions;
 mod dashboard;
 mod employer_mutations;
 mod failures;

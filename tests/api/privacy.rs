@@ -179,7 +179,8 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         activity_session,
         attendance,
         registration,
-        queue_entry
+        queue_entry,
+        contribution
     )
 }
 

@@ -6,6 +6,7 @@ pub mod api_clients;
 pub mod attendance;
 pub mod audit_trail;
 pub mod consents;
+pub mod contributions;
 pub mod employers;
 pub mod matching;
 pub mod mentors;

@@ -315,3 +315,21 @@ pub enum QueueStatus {
     /// Let the offer pass unanswered.
     Expired,
 }
+
+/// What kind of thing a participant gave.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::ContributionKind")]
+pub enum ContributionKind {
+    /// Hosting (the language café, a meal).
+    Hosting,
+    /// Interpreting for others.
+    Interpreting,
+    /// Teaching a skill.
+    Teaching,
+    /// Helping at an event.
+    HelpingAtEvent,
+    /// Guiding newcomers.
+    Guiding,
+    /// Something else.
+    Other,
+}

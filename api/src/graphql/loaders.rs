@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    activity, activity_session, consent, employer, internship_slot, membership, mentor, mentorship,
-    participant, participant_language, participant_sensitive, partner_organisation, person,
-    placement, registration,
+    activity, activity_session, consent, contribution, employer, internship_slot, membership,
+    mentor, mentorship, participant, participant_language, participant_sensitive,
+    partner_organisation, person, placement, registration,
 };
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -86,6 +86,8 @@ keys! {
     RegistrationsOfActivity;
     /// Key: the waiting list of an activity, as registration ids in order.
     WaitingListOfActivity;
+    /// Key: what a participant the caller sees has given, newest first.
+    ContributionsOfParticipant;
     /// Key: a partner organisation by id.
     PartnerById;
     /// Key: an employer by id.
@@ -269,3 +271,4 @@ loader!(NamedAttendanceOfSession => i64, |db, _caller, ids| services::attendance
 loader!(AttendeesOfSession => Vec<participant::Model>, |db, caller, ids| services::attendance::load_attendees(db, caller, &ids));
 loader!(RegistrationsOfActivity => Vec<registration::Model>, |db, caller, ids| services::registrations::load_registrations_of_activities(db, caller, &ids));
 loader!(WaitingListOfActivity => Vec<Uuid>, |db, _caller, ids| services::registrations::load_waiting_lists(db, &ids));
+loader!(ContributionsOfParticipant => Vec<contribution::Model>, |db, _caller, ids| services::contributions::load_of_participants(db, &ids));

@@ -4,9 +4,9 @@
 use async_graphql::MergedObject;
 
 use super::domains::{
-    activities, api_clients, attendance, audit_trail, consents, employers, matching, mentors,
-    mentorships, node, participants, partners, people, placements, privacy, queue, registrations,
-    reports, slots, viewer,
+    activities, api_clients, attendance, audit_trail, consents, contributions, employers, matching,
+    mentors, mentorships, node, participants, partners, people, placements, privacy, queue,
+    registrations, reports, slots, viewer,
 };
 
 /// Every query of the API.
@@ -52,6 +52,7 @@ pub struct MutationRoot(
     attendance::AttendanceMutation,
     registrations::RegistrationMutation,
     queue::QueueMutation,
+    contributions::ContributionMutation,
 );
 
 pub use super::domains::subscriptions::SubscriptionRoot;

@@ -92,6 +92,7 @@ macro_rules! audited {
 
 audited!(
     activity,
+    contribution,
     activity_session,
     registration,
     queue_entry,

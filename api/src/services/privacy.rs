@@ -106,6 +106,17 @@ async fn anonymise<C: ConnectionTrait>(
         .exec(db)
         .await
         .map_err(ServiceError::database("failed to end consents"))?;
+    // What they gave stays counted; how it was described goes.
+    entity::contribution::Entity::update_many()
+        .col_expr(
+            entity::contribution::Column::Description,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(entity::contribution::Column::UpdatedAt, Expr::value(at))
+        .filter(entity::contribution::Column::ParticipantId.eq(id))
+        .exec(db)
+        .await
+        .map_err(ServiceError::database("failed to erase contributions"))?;
     // The queue entry they came in by keeps its number and dates for the
     // queue's figures; the name they gave and how to reach them go.
     entity::queue_entry::Entity::update_many()
@@ -130,8 +141,9 @@ async fn anonymise<C: ConnectionTrait>(
 }
 
 /// The tables erasure writes personal values out of.
-const ERASED_TABLES: [&str; 8] = [
+const ERASED_TABLES: [&str; 9] = [
     "participant",
+    "contribution",
     "queue_entry",
     "participant_language",
     "participant_skill",

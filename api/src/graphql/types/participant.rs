@@ -3,7 +3,7 @@ use crate::services::placements::States;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::participant;
 
-use super::{Consent, Mentor, Mentorship, Placement};
+use super::{Consent, Contribution, Mentor, Mentorship, Placement};
 use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::{
     LanguageLevel, ParticipantStatus, PlacementStatus, Site, SwedishLevel,
@@ -12,8 +12,9 @@ use crate::graphql::enums::{
 use crate::graphql::guards::{ParticipantFieldGuard, Require};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
-    ConsentsOfParticipant, LanguagesOfParticipant, MentorsOfParticipant, MentorshipsOfParticipant,
-    PlacementsOfParticipant, SensitiveOfParticipant, SkillsOfParticipant,
+    ConsentsOfParticipant, ContributionsOfParticipant, LanguagesOfParticipant,
+    MentorsOfParticipant, MentorshipsOfParticipant, PlacementsOfParticipant,
+    SensitiveOfParticipant, SkillsOfParticipant,
 };
 
 /// A person taking part in Portalen, described from their own skills,
@@ -151,6 +152,18 @@ impl Participant {
             .map_err(loader_error)?
             .unwrap_or_default();
         Ok(Some(rows.into_iter().map(Mentor).collect()))
+    }
+
+    /// What the participant has given (the 50/50: hosting, interpreting,
+    /// teaching, helping), newest first. Profile field.
+    #[graphql(guard = "ParticipantFieldGuard::profile(self.0.id)")]
+    async fn contributions(&self, ctx: &Context<'_>) -> Result<Option<Vec<Contribution>>> {
+        let rows = loaders(ctx)?
+            .load_one(ContributionsOfParticipant(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(Contribution).collect()))
     }
 
     /// The participant's mentorships, current and ended, that the caller may
