@@ -186,8 +186,8 @@ async fn an_offer_expires_only_an_administrator_moves_someone_and_contact_needs_
             body["data"]["joinQueue"]["entry"]["id"].clone()
         }
     };
-    let first = join_at("Hodan").await;
-    let second = join_at("Omar").await;
+    join_at("Hodan").await;
+    join_at("Omar").await;
     let third = join_at("Lina").await;
     const LINE: &str = "{ queue(site: RINGDANSEN) { alias contact moveReason } }";
 
@@ -277,7 +277,6 @@ async fn an_offer_expires_only_an_administrator_moves_someone_and_contact_needs_
         .filter_map(|e| e["alias"].as_str())
         .collect();
     assert_eq!(line, ["Hodan", "Omar"]);
-    let _ = (first, second);
 
     let body = app.graphql_as(&token, JOIN, json!({"alias": "   "})).await;
     assert_eq!(

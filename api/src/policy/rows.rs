@@ -47,7 +47,7 @@ use super::{Caller, Principal, Role};
 
 mod activities;
 mod queue;
-pub use activities::{activities, attendance, changeable_activities};
+pub use activities::{activities, attendance, changeable_activities, registrations};
 pub use queue::queue_entries;
 
 /// A condition that holds for no row.

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::activities::{ActivityFilter, changeable_activity};
 use super::batch::key_in;
 use super::input::required_text;
-use super::pagination::{Page, PageRequest};
+use super::pagination::{Page, PageRequest, into_page};
 use super::{ServiceError, ServiceResult};
 use crate::policy::{self, Caller};
 
@@ -124,31 +124,14 @@ async fn page_in_time_order<C: ConnectionTrait>(
     } else {
         Order::Asc
     };
-    let mut items = select
+    let items = select
         .order_by(activity_session::Column::StartsAt, order.clone())
         .order_by(activity_session::Column::Id, order)
         .limit(page.limit.saturating_add(1))
         .all(db)
         .await
         .map_err(ServiceError::database("failed to list sessions"))?;
-    let has_more = u64::try_from(items.len()).unwrap_or(u64::MAX) > page.limit;
-    if has_more {
-        items.pop();
-    }
-    Ok(if page.from_end {
-        items.reverse();
-        Page {
-            items,
-            has_previous_page: has_more,
-            has_next_page: page.before.is_some(),
-        }
-    } else {
-        Page {
-            items,
-            has_previous_page: page.after.is_some(),
-            has_next_page: has_more,
-        }
-    })
+    Ok(into_page(items, page))
 }
 
 /// A page of the sessions the caller may see that match `filter`, in time order.

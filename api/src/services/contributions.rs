@@ -5,17 +5,15 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
-use entity::{ContributionKind, contribution, participant};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
-};
+use entity::{ContributionKind, contribution};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::batch::key_in;
 use super::input::optional_text;
+use super::participants::find_participant;
 use super::{ServiceError, ServiceResult};
-use crate::policy::{self, Caller};
+use crate::policy::Caller;
 
 type Contribution = contribution::Model;
 
@@ -52,17 +50,7 @@ pub async fn record<C: ConnectionTrait>(
         500,
     ))?;
     v.finish()?;
-    let seen = participant::Entity::find()
-        .filter(participant::Column::Id.eq(input.participant_id))
-        .filter(policy::rows::participants(caller))
-        .count(db)
-        .await
-        .map_err(ServiceError::database("failed to check participant"))?;
-    if seen == 0 {
-        return Err(ServiceError::NotFound {
-            entity: "participant",
-        });
-    }
+    find_participant(db, caller, input.participant_id).await?;
     let now = Utc::now();
     contribution::Entity::insert(contribution::ActiveModel {
         id: Set(Uuid::now_v7()),

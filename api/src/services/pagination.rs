@@ -80,29 +80,36 @@ where
     } else {
         Order::Asc
     };
-    let mut items = select
+    let items = select
         .order_by(key, order)
         .limit(page.limit.saturating_add(1))
         .all(db)
         .await
         .map_err(ServiceError::database(context))?;
+    Ok(into_page(items, page))
+}
+
+/// The page of `items`, read in the page's direction with one row more than
+/// its limit (which tells whether there is more): the extra row dropped,
+/// a `last` page put back in ascending order, and the flags set.
+pub fn into_page<M>(mut items: Vec<M>, page: PageRequest) -> Page<M> {
     let has_more = u64::try_from(items.len()).unwrap_or(u64::MAX) > page.limit;
     if has_more {
         items.pop();
     }
     if page.from_end {
         items.reverse();
-        Ok(Page {
+        Page {
             items,
             has_previous_page: has_more,
             has_next_page: page.before.is_some(),
-        })
+        }
     } else {
-        Ok(Page {
+        Page {
             items,
             has_previous_page: page.after.is_some(),
             has_next_page: has_more,
-        })
+        }
     }
 }
 

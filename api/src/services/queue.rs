@@ -191,14 +191,19 @@ pub struct QueueStats {
     pub median_wait_days: Option<f64>,
 }
 
-/// The queue's length and median wait at a site.
-pub async fn stats<C: ConnectionTrait>(db: &C, site: Site) -> ServiceResult<QueueStats> {
-    let length = queue_entry::Entity::find()
+/// How many are in line at a site.
+pub async fn length<C: ConnectionTrait>(db: &C, site: Site) -> ServiceResult<u64> {
+    queue_entry::Entity::find()
         .filter(queue_entry::Column::Site.eq(site))
         .filter(queue_entry::Column::Status.is_in(IN_LINE))
         .count(db)
         .await
-        .map_err(ServiceError::database("failed to count the queue"))?;
+        .map_err(ServiceError::database("failed to count the queue"))
+}
+
+/// The queue's length and median wait at a site.
+pub async fn stats<C: ConnectionTrait>(db: &C, site: Site) -> ServiceResult<QueueStats> {
+    let length = length(db, site).await?;
     let waits: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = queue_entry::Entity::find()
         .select_only()
         .column(queue_entry::Column::CreatedAt)

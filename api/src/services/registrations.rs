@@ -12,16 +12,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{RegistrationStatus, activity, participant, registration};
+use entity::{RegistrationStatus, activity, registration};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::activities::find_activity;
 use super::batch::key_in;
+use super::participants::find_participant;
 use super::{ServiceError, ServiceResult};
 use crate::policy::{self, Caller};
 
@@ -35,17 +36,9 @@ const HOLDING: [RegistrationStatus; 2] =
 /// the first in line meanwhile.
 const OFFER_ATTEMPTS: usize = 20;
 
-/// The registrations the caller may see: of participants it may see.
+/// The registrations the caller may see.
 fn visible(caller: &Caller) -> sea_orm::Select<registration::Entity> {
-    registration::Entity::find().filter(
-        registration::Column::ParticipantId.in_subquery(
-            sea_orm::sea_query::Query::select()
-                .column(participant::Column::Id)
-                .from(participant::Entity)
-                .cond_where(policy::rows::participants(caller))
-                .to_owned(),
-        ),
-    )
+    registration::Entity::find().filter(policy::rows::registrations(caller))
 }
 
 /// The registration, if the caller may see it.
@@ -80,17 +73,7 @@ pub async fn register<C: ConnectionTrait>(
             "this activity needs no registration: just come",
         ));
     }
-    let visible_participant = participant::Entity::find()
-        .filter(participant::Column::Id.eq(participant_id))
-        .filter(policy::rows::participants(caller))
-        .count(db)
-        .await
-        .map_err(ServiceError::database("failed to check participant"))?;
-    if visible_participant == 0 {
-        return Err(ServiceError::NotFound {
-            entity: "participant",
-        });
-    }
+    find_participant(db, caller, participant_id).await?;
     let now = Utc::now();
     expire_offers(db, Some(activity.id), now).await?;
     let status = match activity.capacity {
@@ -140,6 +123,7 @@ async fn step<C: ConnectionTrait>(
     from: &[RegistrationStatus],
     to: RegistrationStatus,
     now: DateTime<Utc>,
+    also: Condition,
 ) -> ServiceResult<Option<Registration>> {
     let mut rows = registration::Entity::update_many()
         .col_expr(registration::Column::Status, Expr::value(to))
@@ -150,6 +134,7 @@ async fn step<C: ConnectionTrait>(
         .col_expr(registration::Column::UpdatedAt, Expr::value(now))
         .filter(registration::Column::Id.eq(id))
         .filter(registration::Column::Status.is_in(from.iter().copied()))
+        .filter(also)
         .exec_with_returning(db)
         .await
         .map_err(ServiceError::database("failed to change registration"))?;
@@ -232,7 +217,16 @@ pub async fn cancel<C: ConnectionTrait>(
 ) -> ServiceResult<Registration> {
     let current = find_registration(db, caller, id).await?;
     let now = Utc::now();
-    if let Some(row) = step(db, id, &HOLDING, RegistrationStatus::Cancelled, now).await? {
+    if let Some(row) = step(
+        db,
+        id,
+        &HOLDING,
+        RegistrationStatus::Cancelled,
+        now,
+        Condition::all(),
+    )
+    .await?
+    {
         pass_place_on(db, row.activity_id, now).await?;
         return Ok(row);
     }
@@ -242,6 +236,7 @@ pub async fn cancel<C: ConnectionTrait>(
         &[RegistrationStatus::Waiting],
         RegistrationStatus::Cancelled,
         now,
+        Condition::all(),
     )
     .await?
     {
@@ -259,23 +254,17 @@ pub async fn accept_offer<C: ConnectionTrait>(
 ) -> ServiceResult<Registration> {
     let current = find_registration(db, caller, id).await?;
     let now = Utc::now();
-    let mut rows = registration::Entity::update_many()
-        .col_expr(
-            registration::Column::Status,
-            Expr::value(RegistrationStatus::Registered),
-        )
-        .col_expr(
-            registration::Column::OfferExpiresAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(registration::Column::UpdatedAt, Expr::value(now))
-        .filter(registration::Column::Id.eq(id))
-        .filter(registration::Column::Status.eq(RegistrationStatus::Offered))
-        .filter(registration::Column::OfferExpiresAt.gt(now))
-        .exec_with_returning(db)
-        .await
-        .map_err(ServiceError::database("failed to accept the offer"))?;
-    match rows.pop() {
+    let before_expiry = Condition::all().add(registration::Column::OfferExpiresAt.gt(now));
+    let accepted = step(
+        db,
+        id,
+        &[RegistrationStatus::Offered],
+        RegistrationStatus::Registered,
+        now,
+        before_expiry,
+    )
+    .await?;
+    match accepted {
         Some(row) => Ok(row),
         None if current.status == RegistrationStatus::Offered => Err(ServiceError::Conflict {
             message: "the offer has expired".to_owned(),
@@ -299,6 +288,7 @@ pub async fn decline_offer<C: ConnectionTrait>(
         &[RegistrationStatus::Offered],
         RegistrationStatus::Declined,
         now,
+        Condition::all(),
     )
     .await?
     {

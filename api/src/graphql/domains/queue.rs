@@ -98,10 +98,10 @@ impl QueueQuery {
         let db = db(ctx)?;
         let entry = service::by_number(db, site.into(), number).await?;
         let position = service::position(db, &entry).await?;
-        let stats = service::stats(db, site.into()).await?;
+        let length = service::length(db, site.into()).await?;
         Ok(QueuePosition {
             position: position.map(count),
-            length: count(stats.length),
+            length: count(length),
             status: entry.status.into(),
         })
     }

@@ -6,6 +6,7 @@
 //! | changing them | all | organised by the organisation | none | none | none | none |
 //! | attendance (names) | all | of participants it may see | likewise | likewise | likewise | none |
 //! | attendance counts | all | all | all | all | all | all |
+//! | registration | all | of participants it may see | likewise | likewise | likewise (own) | none |
 //!
 //! An activity and its sessions are the network's programme, which it
 //! announces to everyone ("no papers or registration needed"): they hold no
@@ -35,11 +36,10 @@ pub fn changeable_activities(caller: &Caller) -> Condition {
     }
 }
 
-/// The named attendance the caller may see: of the participants it may see
-/// (the counts are for everyone with `activities:read`).
-pub fn attendance(caller: &Caller) -> Condition {
+/// Rows whose `column` names a participant the caller may see.
+fn of_participants_seen(caller: &Caller, column: impl ColumnTrait) -> Condition {
     Condition::all().add(
-        entity::attendance::Column::ParticipantId.in_subquery(
+        column.in_subquery(
             sea_orm::sea_query::Query::select()
                 .column(entity::participant::Column::Id)
                 .from(entity::participant::Entity)
@@ -47,4 +47,16 @@ pub fn attendance(caller: &Caller) -> Condition {
                 .to_owned(),
         ),
     )
+}
+
+/// The named attendance the caller may see: of the participants it may see
+/// (the counts are for everyone with `activities:read`).
+pub fn attendance(caller: &Caller) -> Condition {
+    of_participants_seen(caller, entity::attendance::Column::ParticipantId)
+}
+
+/// The sign-ups the caller may see: of the participants it may see (the
+/// places left and the waiting list's length are for everyone).
+pub fn registrations(caller: &Caller) -> Condition {
+    of_participants_seen(caller, entity::registration::Column::ParticipantId)
 }
