@@ -31,6 +31,7 @@ pub mod reports;
 pub mod sessions;
 pub mod slot_lifecycle;
 pub mod slots;
+pub mod volunteers;
 
 pub use error::{ServiceError, ServiceResult};
 pub use pagination::{Page, PageRequest};

@@ -350,3 +350,37 @@ pub enum ContributionKind {
     #[sea_orm(string_value = "other")]
     Other,
 }
+
+/// What a volunteer did at a session.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum VolunteerTask {
+    #[sea_orm(string_value = "guiding")]
+    Guiding,
+    #[sea_orm(string_value = "hosting")]
+    Hosting,
+    #[sea_orm(string_value = "interpreting")]
+    Interpreting,
+    #[sea_orm(string_value = "teaching")]
+    Teaching,
+    #[sea_orm(string_value = "mentoring")]
+    Mentoring,
+    #[sea_orm(string_value = "other")]
+    Other,
+}
+
+/// Where logged volunteer hours stand.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum HoursStatus {
+    #[sea_orm(string_value = "logged")]
+    Logged,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "declined")]
+    Declined,
+}

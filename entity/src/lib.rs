@@ -40,6 +40,7 @@ pub mod refresh_token;
 pub mod registration;
 pub mod sign_in_session;
 pub mod slot_skill;
+pub mod volunteer_hours;
 
 pub use enums::*;
 

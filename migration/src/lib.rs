@@ -43,6 +43,7 @@ mod m20261207_000031_create_attendance;
 mod m20261207_000032_create_registration;
 mod m20261207_000033_create_queue_entry;
 mod m20261207_000034_create_contribution;
+mod m20261207_000035_create_volunteer_hours;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000032_create_registration::Migration),
             Box::new(m20261207_000033_create_queue_entry::Migration),
             Box::new(m20261207_000034_create_contribution::Migration),
+            Box::new(m20261207_000035_create_volunteer_hours::Migration),
         ]
     }
 }

@@ -68,6 +68,12 @@ struct Side {
     queue_number: i32,
     /// A queue entry made for the cell (waiting, or offered for `acceptIntake`).
     fresh_entry: Uuid,
+    /// A volunteer of this side's organisation (a person; the matrix's
+    /// volunteer signs in as them), and hours they logged at `past_session`.
+    volunteer: entity::membership::Model,
+    hours: Uuid,
+    /// Hours logged for the cell, for the operations that decide them.
+    fresh_hours: Uuid,
 }
 
 impl Side {
@@ -102,6 +108,8 @@ impl Side {
             "fresh_registration" => self.fresh_registration,
             "queue_entry" => self.queue_entry,
             "fresh_entry" => self.fresh_entry,
+            "hours" => self.hours,
+            "fresh_hours" => self.fresh_hours,
             other => panic!("authorization.yaml names no row {other}"),
         }
     }
@@ -504,6 +512,12 @@ async fn fresh_people(app: &TestApp, field: &str, target: &mut Side) {
                 .await
                 .0;
         }
+        "approveVolunteerHours" | "declineVolunteerHours" => {
+            let volunteer = app
+                .add_person(&target.slug, "volunteer", "Volunteer for the cell")
+                .await;
+            target.fresh_hours = insert_hours(&app.db, target, volunteer.person_id).await;
+        }
         "removeAttendance" => {
             entity::attendance::Entity::insert(entity::attendance::ActiveModel {
                 session_id: Set(target.past_session),
@@ -670,6 +684,9 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
     .id;
     let membership = insert_membership(db, partner).await;
     let provider = insert_provider(db, partner).await;
+    let volunteer = app
+        .add_person(&slug, "volunteer", &format!("Volunteer{tag}"))
+        .await;
     let activity = insert_activity(db, partner, None).await;
     let session = insert_session(db, activity, 7).await;
     let past_session = insert_session(db, activity, -7).await;
@@ -680,7 +697,10 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
         false,
     )
     .await;
-    Side {
+    let mut side = Side {
+        volunteer,
+        hours: Uuid::nil(),
+        fresh_hours: Uuid::nil(),
         membership,
         provider,
         activity,
@@ -712,7 +732,34 @@ async fn side(app: &TestApp, tag: &str, number: u32) -> Side {
         fresh: Uuid::nil(),
         fresh_placement: Uuid::nil(),
         fresh_slot: Uuid::nil(),
-    }
+    };
+    side.hours = insert_hours(db, &side, side.volunteer.person_id).await;
+    side
+}
+
+/// Hours `person` logged at the side's past session, waiting for a decision.
+async fn insert_hours(db: &sea_orm::DatabaseConnection, side: &Side, person: Uuid) -> Uuid {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    entity::volunteer_hours::Entity::insert(entity::volunteer_hours::ActiveModel {
+        id: Set(id),
+        session_id: Set(side.past_session),
+        person_id: Set(person),
+        organisation_id: Set(side.partner),
+        task: Set(entity::VolunteerTask::Guiding),
+        minutes: Set(90),
+        note: Set(None),
+        status: Set(entity::HoursStatus::Logged),
+        decided_by: Set(None),
+        decided_at: Set(None),
+        decline_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .expect("volunteer hours");
+    id
 }
 
 /// Organisation numbers for employers the matrix creates.
@@ -728,6 +775,10 @@ const ROLES: [&str; 6] = [
 ];
 
 async fn token_for(app: &TestApp, side: &Side, role: &str) -> String {
+    if role == "volunteer" {
+        // A volunteer is a person signed in (hours are someone's own).
+        return app.sign_in_as(&side.volunteer).await;
+    }
     let subject = match role {
         "employer" => format!("employer:{}", side.employer),
         "mentor" => format!("mentor:{}", side.mentor),

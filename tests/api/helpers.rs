@@ -542,6 +542,79 @@ impl TestApp {
         .token
     }
 
+    /// A person with a membership of `role` in `org` (synthetic: a name
+    /// and an example.org address).
+    pub async fn add_person(&self, org: &str, role: &str, name: &str) -> entity::membership::Model {
+        use entity::{MembershipStatus, membership, person};
+        use sea_orm::{ActiveValue::Set, EntityTrait};
+        let organisation = portalen_api::services::partners::find_partner_by_slug(&self.db, org)
+            .await
+            .expect("partner");
+        let now = chrono::Utc::now();
+        let person_id = uuid::Uuid::now_v7();
+        person::Entity::insert(person::ActiveModel {
+            id: Set(person_id),
+            name: Set(name.to_owned()),
+            email: Set(format!("{person_id}@example.org")),
+            phone: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(&self.db)
+        .await
+        .expect("person");
+        let role: portalen_api::policy::Role = role.parse().expect("role");
+        membership::Entity::insert(membership::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            person_id: Set(person_id),
+            partner_organisation_id: Set(organisation.id),
+            role: Set(role.as_membership()),
+            employer_id: Set(None),
+            mentor_id: Set(None),
+            participant_id: Set(None),
+            status: Set(MembershipStatus::Active),
+            created_by: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ended_at: Set(None),
+        })
+        .exec_with_returning(&self.db)
+        .await
+        .expect("membership")
+    }
+
+    /// An access token of a new sign-in session for `membership`, as a
+    /// one-time code would give it.
+    pub async fn sign_in_as(&self, membership: &entity::membership::Model) -> String {
+        let keys = KeyRing::from_pems(&self.signing_pem, &[]).expect("keys");
+        portalen_api::services::sessions::start(
+            &self.db,
+            &keys,
+            &token_settings(),
+            &portalen_api::services::sessions::SessionSettings::default(),
+            membership,
+            portalen_api::services::sessions::Method::OneTimeCode,
+            None,
+        )
+        .await
+        .map_err(|e| format!("{e:?}"))
+        .expect("sign in")
+        .access
+        .token
+    }
+
+    /// A new person with a membership of `role` in `org`, signed in: their
+    /// id and an access token.
+    pub async fn person_signed_in(
+        &self,
+        org: &str,
+        role: &str,
+        name: &str,
+    ) -> (uuid::Uuid, String) {
+        let membership = self.add_person(org, role, name).await;
+        (membership.person_id, self.sign_in_as(&membership).await)
+    }
+
     /// An administrator token of the host organisation, with every scope.
     pub async fn admin_token(&self) -> String {
         self.token("hyresbostader", "administrator", &[], "coordinator-1")

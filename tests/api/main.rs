@@ -57,3 +57,4 @@ mod subscriptions;
 mod timeouts;
 mod tokens;
 mod typed_client;
+mod volunteers;

@@ -180,7 +180,8 @@ async fn dump(app: &TestApp) -> (String, BTreeSet<String>) {
         attendance,
         registration,
         queue_entry,
-        contribution
+        contribution,
+        volunteer_hours
     )
 }
 

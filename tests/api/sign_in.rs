@@ -569,7 +569,13 @@ async fn a_providers_group_gives_a_membership_at_the_first_sign_in() {
     assert_eq!(body["data"]["viewer"]["role"], "VOLUNTEER", "{body}");
     assert_eq!(
         body["data"]["viewer"]["scopes"],
-        json!(["employers:read", "slots:read", "activities:read"])
+        json!([
+            "employers:read",
+            "slots:read",
+            "activities:read",
+            "volunteers:read",
+            "volunteers:write"
+        ])
     );
     // A volunteer reads no personal data.
     let body = app

@@ -23,3 +23,4 @@ pub mod reports;
 pub mod slots;
 pub mod subscriptions;
 pub mod viewer;
+pub mod volunteers;

@@ -333,3 +333,33 @@ pub enum ContributionKind {
     /// Something else.
     Other,
 }
+
+/// What a volunteer did at a session.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::VolunteerTask")]
+pub enum VolunteerTask {
+    /// Guiding newcomers (a refugee guide).
+    Guiding,
+    /// Hosting (the language café).
+    Hosting,
+    /// Interpreting.
+    Interpreting,
+    /// Teaching.
+    Teaching,
+    /// Mentoring.
+    Mentoring,
+    /// Something else.
+    Other,
+}
+
+/// Where logged volunteer hours stand.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "entity::HoursStatus")]
+pub enum HoursStatus {
+    /// Logged, waiting for the organiser.
+    Logged,
+    /// Approved by the organiser.
+    Approved,
+    /// Declined by the organiser.
+    Declined,
+}

@@ -30,6 +30,7 @@ pub enum NodeType {
     ActivitySession,
     Registration,
     QueueEntry,
+    VolunteerHours,
 }
 
 impl NodeType {
@@ -52,11 +53,12 @@ impl NodeType {
             Self::ActivitySession => "ActivitySession",
             Self::Registration => "Registration",
             Self::QueueEntry => "QueueEntry",
+            Self::VolunteerHours => "VolunteerHours",
         }
     }
 
     /// Every type with a global id.
-    pub const ALL: [NodeType; 17] = [
+    pub const ALL: [NodeType; 18] = [
         Self::PartnerOrganisation,
         Self::Employer,
         Self::InternshipSlot,
@@ -74,6 +76,7 @@ impl NodeType {
         Self::ActivitySession,
         Self::Registration,
         Self::QueueEntry,
+        Self::VolunteerHours,
     ];
 
     fn from_name(name: &str) -> Option<Self> {

@@ -13,7 +13,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
     activity, activity_session, consent, contribution, employer, internship_slot, membership,
     mentor, mentorship, participant, participant_language, participant_sensitive,
-    partner_organisation, person, placement, registration,
+    partner_organisation, person, placement, registration, volunteer_hours,
 };
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -88,6 +88,10 @@ keys! {
     WaitingListOfActivity;
     /// Key: what a participant the caller sees has given, newest first.
     ContributionsOfParticipant;
+    /// Key: the volunteer hours logged at a session that the caller may see.
+    VolunteerHoursOfSession;
+    /// Key: the name of a volunteer whose hours the caller may see.
+    VolunteerName;
     /// Key: a partner organisation by id.
     PartnerById;
     /// Key: an employer by id.
@@ -272,3 +276,5 @@ loader!(AttendeesOfSession => Vec<participant::Model>, |db, caller, ids| service
 loader!(RegistrationsOfActivity => Vec<registration::Model>, |db, caller, ids| services::registrations::load_registrations_of_activities(db, caller, &ids));
 loader!(WaitingListOfActivity => Vec<Uuid>, |db, _caller, ids| services::registrations::load_waiting_lists(db, &ids));
 loader!(ContributionsOfParticipant => Vec<contribution::Model>, |db, _caller, ids| services::contributions::load_of_participants(db, &ids));
+loader!(VolunteerHoursOfSession => Vec<volunteer_hours::Model>, |db, caller, ids| services::volunteers::load_of_sessions(db, caller, &ids));
+loader!(VolunteerName => String, |db, caller, ids| services::volunteers::load_names(db, caller, &ids));

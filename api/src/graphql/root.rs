@@ -6,7 +6,7 @@ use async_graphql::MergedObject;
 use super::domains::{
     activities, api_clients, attendance, audit_trail, consents, contributions, employers, matching,
     mentors, mentorships, node, participants, partners, people, placements, privacy, queue,
-    registrations, reports, slots, viewer,
+    registrations, reports, slots, viewer, volunteers,
 };
 
 /// Every query of the API.
@@ -31,6 +31,7 @@ pub struct QueryRoot(
     people::PeopleQuery,
     activities::ActivityQuery,
     queue::QueueQuery,
+    volunteers::VolunteerQuery,
 );
 
 /// Every mutation of the API.
@@ -53,6 +54,7 @@ pub struct MutationRoot(
     registrations::RegistrationMutation,
     queue::QueueMutation,
     contributions::ContributionMutation,
+    volunteers::VolunteerMutation,
 );
 
 pub use super::domains::subscriptions::SubscriptionRoot;

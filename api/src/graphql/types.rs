@@ -17,6 +17,7 @@ mod placement;
 mod queue_entry;
 mod registration;
 mod viewer;
+mod volunteer_hours;
 
 pub use activity::{Activity, ActivitySession, WeeklyRuleView};
 pub use api_client::ApiClient;
@@ -34,3 +35,4 @@ pub use placement::Placement;
 pub use queue_entry::QueueEntry;
 pub use registration::Registration;
 pub use viewer::Viewer;
+pub use volunteer_hours::VolunteerHours;

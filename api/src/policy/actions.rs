@@ -233,6 +233,18 @@ pub fn person_token_scopes(
     }
 }
 
+/// The person who logs volunteer hours: a volunteer signed in as
+/// themself (a machine client or a command-line token has no person, and
+/// hours are always someone's own).
+pub fn volunteer_logging_hours(caller: &Caller) -> Option<Uuid> {
+    match (caller.role, caller.person) {
+        (Role::Volunteer, Some(person)) if caller.has(Scope::VolunteersWrite) => {
+            Some(person.person_id)
+        }
+        _ => None,
+    }
+}
+
 /// Whether the caller may take someone from the intake queue in: accepting
 /// an intake makes them a participant, so it needs `participants:write` as
 /// well as `queue:write`.

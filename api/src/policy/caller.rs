@@ -23,7 +23,8 @@ pub enum Role {
     /// A participant: their own profile and placements.
     Participant,
     /// A volunteer of one organisation (a refugee guide, a café host): the
-    /// network's open slots and employers, nobody's personal data.
+    /// network's open slots, employers and activities, and their own logged
+    /// hours; nobody's personal data.
     Volunteer,
 }
 
@@ -113,7 +114,13 @@ impl Role {
         match self {
             Role::Administrator | Role::Partner => &Scope::ALL,
             Role::Employer | Role::Mentor | Role::Participant => PERSONAL,
-            Role::Volunteer => &[EmployersRead, SlotsRead, ActivitiesRead],
+            Role::Volunteer => &[
+                EmployersRead,
+                SlotsRead,
+                ActivitiesRead,
+                VolunteersRead,
+                VolunteersWrite,
+            ],
         }
     }
 }

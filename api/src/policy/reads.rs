@@ -80,6 +80,7 @@ pub enum Kind {
     ActivitySession,
     Registration,
     QueueEntry,
+    VolunteerHours,
 }
 
 /// What reading objects of `kind` needs (their rows are then narrowed by
@@ -101,6 +102,10 @@ pub const fn read(kind: Kind) -> Option<Requirement> {
         Kind::QueueEntry => {
             Requirement::roles(Scope::QueueRead, &[Role::Administrator, Role::Partner])
         }
+        Kind::VolunteerHours => Requirement::roles(
+            Scope::VolunteersRead,
+            &[Role::Administrator, Role::Partner, Role::Volunteer],
+        ),
         Kind::Membership | Kind::Person | Kind::IdentityProvider => {
             Requirement::roles(Scope::MembersAdmin, &[Role::Administrator, Role::Partner])
         }

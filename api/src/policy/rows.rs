@@ -16,7 +16,8 @@
 //! | identity provider | all | of the organisation | none | none | none |
 //!
 //! Activities and their sessions: [`activities`] (every caller sees the
-//! network's programme; changing it is the organiser's).
+//! network's programme; changing it is the organiser's). Volunteer hours:
+//! [`volunteer_hours`] (the volunteer, their organisation, the organiser).
 //!
 //! A volunteer sees open slots and nothing else of these tables but their
 //! own memberships and person; a machine client or a command-line token has
@@ -47,8 +48,10 @@ use super::{Caller, Principal, Role};
 
 mod activities;
 mod queue;
+mod volunteers;
 pub use activities::{activities, attendance, changeable_activities, registrations};
 pub use queue::queue_entries;
+pub use volunteers::{decidable_volunteer_hours, volunteer_hours};
 
 /// A condition that holds for no row.
 fn nothing() -> Condition {

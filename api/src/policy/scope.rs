@@ -47,11 +47,16 @@ pub enum Scope {
     QueueRead,
     /// Add people to the intake queue and offer them intakes.
     QueueWrite,
+    /// Read volunteers' logged hours.
+    VolunteersRead,
+    /// Log volunteer hours at sessions (the volunteer), and approve or
+    /// decline them (the session's organiser).
+    VolunteersWrite,
 }
 
 impl Scope {
     /// Every scope, in catalogue order.
-    pub const ALL: [Scope; 21] = [
+    pub const ALL: [Scope; 23] = [
         Scope::ParticipantsRead,
         Scope::ParticipantsWrite,
         Scope::ParticipantsPii,
@@ -73,6 +78,8 @@ impl Scope {
         Scope::RegistrationsWrite,
         Scope::QueueRead,
         Scope::QueueWrite,
+        Scope::VolunteersRead,
+        Scope::VolunteersWrite,
     ];
 
     /// The scope as written in tokens and grants.
@@ -99,6 +106,8 @@ impl Scope {
             Scope::RegistrationsWrite => "registrations:write",
             Scope::QueueRead => "queue:read",
             Scope::QueueWrite => "queue:write",
+            Scope::VolunteersRead => "volunteers:read",
+            Scope::VolunteersWrite => "volunteers:write",
         }
     }
 

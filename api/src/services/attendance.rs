@@ -36,7 +36,7 @@ pub struct AttendanceChange {
 
 /// The session, if the caller sees it and it took place: scheduled, and
 /// started. Refusals name `field`.
-async fn held_session<C: ConnectionTrait>(
+pub(super) async fn held_session<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,

@@ -93,6 +93,7 @@ macro_rules! audited {
 audited!(
     activity,
     contribution,
+    volunteer_hours,
     activity_session,
     registration,
     queue_entry,

@@ -14,7 +14,7 @@ use crate::graphql::loaders::{
 use crate::graphql::types::{
     Activity, ActivitySession, ApiClient, AuditEvent, Consent, Employer, IdentityProvider,
     InternshipSlot, Membership, Mentor, Mentorship, Participant, PartnerOrganisation, Person,
-    Placement, QueueEntry, Registration,
+    Placement, QueueEntry, Registration, VolunteerHours,
 };
 use crate::policy::reads::Kind;
 use crate::services;
@@ -43,6 +43,7 @@ pub enum Node {
     ActivitySession(ActivitySession),
     Registration(Registration),
     QueueEntry(QueueEntry),
+    VolunteerHours(VolunteerHours),
 }
 
 /// The kind of object a global id names, as the policy knows it.
@@ -65,6 +66,7 @@ fn kind(node_type: NodeType) -> Kind {
         NodeType::ActivitySession => Kind::ActivitySession,
         NodeType::Registration => Kind::Registration,
         NodeType::QueueEntry => Kind::QueueEntry,
+        NodeType::VolunteerHours => Kind::VolunteerHours,
     }
 }
 
@@ -157,6 +159,13 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
         NodeType::QueueEntry => {
             match services::queue::find_entry(db(ctx)?, caller(ctx)?, uuid).await {
                 Ok(row) => Some(Node::QueueEntry(QueueEntry::new(row))),
+                Err(services::ServiceError::NotFound { .. }) => None,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        NodeType::VolunteerHours => {
+            match services::volunteers::find_hours(db(ctx)?, caller(ctx)?, uuid).await {
+                Ok(row) => Some(Node::VolunteerHours(VolunteerHours(row))),
                 Err(services::ServiceError::NotFound { .. }) => None,
                 Err(other) => return Err(other.into()),
             }

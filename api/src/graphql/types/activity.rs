@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{activity, activity_session};
 
-use super::{Employer, Participant, PartnerOrganisation, Registration};
+use super::{Employer, Participant, PartnerOrganisation, Registration, VolunteerHours};
 use crate::domain::recurrence::{WeeklyRule, in_stockholm};
 use crate::graphql::context::{loader_error, loaders};
 use crate::graphql::enums::{ActivityKind, SessionStatus, Site, Weekday};
@@ -9,7 +9,8 @@ use crate::graphql::guards::Require;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
     ActivityById, AttendeesOfSession, EmployerById, LanguagesOfActivity, NamedAttendanceOfSession,
-    PartnerById, RegistrationsOfActivity, SessionsOfActivity, WaitingListOfActivity,
+    PartnerById, RegistrationsOfActivity, SessionsOfActivity, VolunteerHoursOfSession,
+    WaitingListOfActivity,
 };
 use crate::graphql::scalars::{Date, DateTime};
 use crate::policy::reads::Kind;
@@ -269,6 +270,19 @@ impl ActivitySession {
             .map_err(loader_error)?
             .unwrap_or_default();
         Ok(Some(rows.into_iter().map(Participant).collect()))
+    }
+
+    /// The volunteer hours logged at the session that the caller may see
+    /// (a volunteer their own; a partner its volunteers' and, as organiser,
+    /// all), in the order they were logged. Requires `volunteers:read`.
+    #[graphql(guard = "Require::read(Kind::VolunteerHours)")]
+    async fn volunteer_hours(&self, ctx: &Context<'_>) -> Result<Option<Vec<VolunteerHours>>> {
+        let rows = loaders(ctx)?
+            .load_one(VolunteerHoursOfSession(self.0.id))
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default();
+        Ok(Some(rows.into_iter().map(VolunteerHours).collect()))
     }
 
     /// When it was recorded.
