@@ -38,6 +38,9 @@ use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 
+pub mod activities;
+pub mod queue;
+
 /// Counts from 1 up to this are withheld.
 pub const SUPPRESS_UP_TO: u64 = 4;
 
@@ -118,7 +121,7 @@ pub struct Programme {
 }
 
 /// The whole report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImpactReport {
     pub from: NaiveDate,
     pub until: NaiveDate,
@@ -127,6 +130,8 @@ pub struct ImpactReport {
     pub by_site: Vec<Figures>,
     pub by_partner: Vec<(partner_organisation::Model, Figures)>,
     pub programmes: Vec<Programme>,
+    /// Sessions, attendance, volunteer hours, contributions and the queue.
+    pub activities: activities::ActivityReport,
 }
 
 fn small(n: u64) -> bool {
@@ -417,7 +422,9 @@ pub async fn impact_report<C: ConnectionTrait>(
         .into_iter()
         .zip(publish_dimension(&total, &by_partner))
         .collect();
+    let activities = activities::activity_report(db, start, end).await?;
     Ok(ImpactReport {
+        activities,
         from,
         until,
         total: Figures::from_cells(&total_cells),

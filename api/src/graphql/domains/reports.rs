@@ -118,6 +118,106 @@ pub struct MentorProgrammeFigures {
     pub mentorships_completed: ReportCount,
 }
 
+/// The figures of Portalen's weekly life in one row of the report.
+#[derive(SimpleObject)]
+pub struct ActivityFigures {
+    /// Activities with a session held in the period.
+    pub activities: u64,
+    /// Sessions held: scheduled (not cancelled), started in the period.
+    pub sessions_held: u64,
+    /// Distinct participants recorded by name at sessions held.
+    pub participants: ReportCount,
+    /// The anonymous headcounts of sessions held, added up.
+    pub anonymous_visits: ReportCount,
+    /// Visits, named and anonymous.
+    pub visits: ReportCount,
+    /// Distinct volunteers with hours approved at sessions held.
+    pub volunteers: ReportCount,
+    /// Those hours; null when `volunteers` is withheld.
+    pub volunteer_hours: Option<f64>,
+    /// Distinct participants who gave something in the period (the 50/50).
+    pub contributors: ReportCount,
+    /// What they gave, one per contribution.
+    pub contributions: ReportCount,
+    /// The time they gave, in hours; null when `contributors` is withheld.
+    pub contribution_hours: Option<f64>,
+}
+
+impl From<reports::activities::ActivityFigures> for ActivityFigures {
+    fn from(f: reports::activities::ActivityFigures) -> Self {
+        Self {
+            activities: f.activities,
+            sessions_held: f.sessions_held,
+            participants: f.participants.into(),
+            anonymous_visits: f.anonymous_visits.into(),
+            visits: f.visits.into(),
+            volunteers: f.volunteers.into(),
+            volunteer_hours: f.volunteer_hours,
+            contributors: f.contributors.into(),
+            contributions: f.contributions.into(),
+            contribution_hours: f.contribution_hours,
+        }
+    }
+}
+
+/// The weekly life's figures where it happened.
+#[derive(SimpleObject)]
+pub struct SiteActivityFigures {
+    /// The site; null for elsewhere (an employer, another place) and for
+    /// contributions outside an activity.
+    pub site: Option<Site>,
+    /// Its figures.
+    pub figures: ActivityFigures,
+}
+
+/// The weekly life's figures of one organiser's activities.
+#[derive(SimpleObject)]
+pub struct OrganiserActivityFigures {
+    /// The organising organisation.
+    pub organiser: Option<PartnerOrganisation>,
+    /// Its figures.
+    pub figures: ActivityFigures,
+}
+
+/// The intake queue's figures.
+#[derive(SimpleObject)]
+pub struct QueueFigures {
+    /// The site; null for the whole network.
+    pub site: Option<Site>,
+    /// People in the queue at the end of the period.
+    pub length: ReportCount,
+    /// People who accepted an intake in the period.
+    pub taken_in: ReportCount,
+    /// Their median wait from joining to accepting, in days; null when
+    /// `takenIn` is withheld or nobody was taken in.
+    pub median_wait_days: Option<f64>,
+}
+
+impl QueueFigures {
+    fn new(site: Option<Site>, f: reports::queue::QueueFigures) -> Self {
+        Self {
+            site,
+            length: f.length.into(),
+            taken_in: f.taken_in.into(),
+            median_wait_days: f.median_wait_days,
+        }
+    }
+}
+
+/// Portalen's weekly life in the period: sessions and who came, volunteer
+/// hours, what participants gave, the queue.
+#[derive(SimpleObject)]
+pub struct ActivityReport {
+    /// The whole network.
+    pub total: ActivityFigures,
+    /// Per site where it happened (Hageby, Ringdansen, elsewhere).
+    pub by_site: Vec<SiteActivityFigures>,
+    /// Per organising organisation with anything to count, by name.
+    pub by_organiser: Vec<OrganiserActivityFigures>,
+    /// The queue: the network, then each site.
+    pub queue: Vec<QueueFigures>,
+}
+
 /// What the network achieved in a period.
 #[derive(SimpleObject)]
 pub struct ImpactReport {
@@ -135,6 +235,8 @@ pub struct ImpactReport {
     pub by_partner: Vec<PartnerFigures>,
     /// Per mentor programme with any mentorship started or ended in the period.
     pub mentor_programmes: Vec<MentorProgrammeFigures>,
+    /// Sessions held and who came, volunteer hours, contributions, the queue.
+    pub activities: ActivityReport,
 }
 
 /// The impact report query.
@@ -145,7 +247,8 @@ pub struct ReportQuery;
 impl ReportQuery {
     /// What the network achieved from `from` to `until` (whole days, UTC):
     /// participants taking part and new, placements by kind, outcomes, per
-    /// site and per partner organisation, and mentor programmes. Counts only,
+    /// site and per partner organisation, mentor programmes, and the weekly
+    /// life (sessions, attendance, volunteer hours, contributions, queue). Counts only,
     /// never people; small counts withheld. Requires `reports:read`.
     #[graphql(guard = "Require::scope(Scope::ReportsRead)")]
     async fn impact_report(
@@ -164,7 +267,47 @@ impl ReportQuery {
                 }
                 other => other.into(),
             })?;
+        let partners: std::collections::HashMap<uuid::Uuid, _> = report
+            .by_partner
+            .iter()
+            .map(|(p, _)| (p.id, p.clone()))
+            .collect();
+        let a = report.activities;
+        let mut by_organiser: Vec<OrganiserActivityFigures> = a
+            .by_organiser
+            .into_iter()
+            .map(|(id, figures)| OrganiserActivityFigures {
+                organiser: partners.get(&id).cloned().map(PartnerOrganisation),
+                figures: figures.into(),
+            })
+            .collect();
+        by_organiser.sort_by(|x, y| {
+            let name =
+                |o: &OrganiserActivityFigures| o.organiser.as_ref().map(|p| p.0.name.clone());
+            name(x).cmp(&name(y))
+        });
+        let activities = ActivityReport {
+            total: a.total.into(),
+            by_site: reports::activities::ACTIVITY_SITES
+                .iter()
+                .zip(a.by_site)
+                .map(|(site, figures)| SiteActivityFigures {
+                    site: site.map(Into::into),
+                    figures: figures.into(),
+                })
+                .collect(),
+            by_organiser,
+            queue: std::iter::once(QueueFigures::new(None, a.queue_total))
+                .chain(
+                    reports::queue::QUEUE_SITES
+                        .iter()
+                        .zip(a.queue_by_site)
+                        .map(|(site, f)| QueueFigures::new(Some((*site).into()), f)),
+                )
+                .collect(),
+        };
         Ok(Some(ImpactReport {
+            activities,
             from: Date(report.from),
             until: Date(report.until),
             suppressed_up_to: reports::SUPPRESS_UP_TO,
