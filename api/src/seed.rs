@@ -28,6 +28,9 @@ pub struct SeedCounts {
     pub placements: u64,
     pub mentorships: u64,
     pub consents: u64,
+    pub activities: u64,
+    pub activity_sessions: u64,
+    pub attendance: u64,
 }
 
 impl SeedCounts {
@@ -44,6 +47,9 @@ impl SeedCounts {
             placements: placement::Entity::find().count(db).await?,
             mentorships: mentorship::Entity::find().count(db).await?,
             consents: consent::Entity::find().count(db).await?,
+            activities: activity::Entity::find().count(db).await?,
+            activity_sessions: activity_session::Entity::find().count(db).await?,
+            attendance: attendance::Entity::find().count(db).await?,
         })
     }
 }

@@ -43,6 +43,29 @@ async fn the_scale_seed_loads_proportional_counts_and_is_deterministic() {
     assert_eq!(counts.placements, 1000);
     assert_eq!(counts.mentorships, 40);
     assert_eq!(counts.consents, 400);
+    // The weekly life: one activity per 100 (at least 4), 26 weeks each, 50
+    // attendances per participant, none at a cancelled session.
+    assert_eq!(counts.activities, 4);
+    assert_eq!(counts.activity_sessions, 104);
+    assert_eq!(counts.attendance, 400 * 50);
+    {
+        use entity::{SessionStatus, activity_session, attendance};
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let cancelled: Vec<uuid::Uuid> = activity_session::Entity::find()
+            .filter(activity_session::Column::Status.eq(SessionStatus::Cancelled))
+            .all(&app.db)
+            .await
+            .expect("sessions")
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let at_cancelled = attendance::Entity::find()
+            .filter(attendance::Column::SessionId.is_in(cancelled))
+            .count(&app.db)
+            .await
+            .expect("count");
+        assert_eq!(at_cancelled, 0);
+    }
     // The same N again adds nothing: the rows are the same rows.
     let again = scale::seed_scale(&app.db, 400).await.expect("second run");
     assert_eq!(again, counts);

@@ -11,6 +11,8 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use super::{SeedCounts, demo, insert_new, seeded_id};
+
+mod activities;
 use crate::domain::OrganisationNumber;
 
 /// 2024-01-01T00:00:00Z: generated ids sort from here, before the demo's.
@@ -90,7 +92,9 @@ fn site(rng: &mut ChaCha8Rng) -> Site {
 /// Loads `participants` synthetic participants and everything in proportion:
 /// one employer per 40, one mentor and mentorship per 10, one slot per 4 and
 /// five placements per 2 (40 % of them active), the volumes of the
-/// performance peer's data set. Partner organisations are the demo network's.
+/// performance peer's data set; and the weekly life ([`activities`]): one
+/// weekly activity per 100 and about 50 attendances per participant.
+/// Partner organisations are the demo network's.
 #[tracing::instrument(skip(db))]
 pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::Result<SeedCounts> {
     let n = u64::from(participants);
@@ -399,6 +403,7 @@ pub async fn seed_scale(db: &DatabaseConnection, participants: u32) -> anyhow::R
     insert_new(&txn, rows, 7)
         .await
         .context("failed to seed mentorships")?;
+    activities::seed(&txn, &mut rng, BASE_MILLIS, &participant_ids, &partner_ids).await?;
 
     txn.commit()
         .await
