@@ -34,6 +34,12 @@ pub enum Event {
     SlotPosted(Uuid),
     /// A placement was proposed or changed.
     PlacementChanged(Uuid),
+    /// An activity session was scheduled, moved or cancelled.
+    SessionChanged(Uuid),
+    /// Attendance of a session was recorded or corrected (names or headcount).
+    AttendanceRecorded(Uuid),
+    /// A place on an activity was offered to the next on its waiting list.
+    PlaceOffered(Uuid),
 }
 
 /// A changed row that subscribers hear of: the events its change announces.
@@ -57,6 +63,12 @@ impl Announced for entity::internship_slot::Model {
         } else {
             Vec::new()
         }
+    }
+}
+
+impl Announced for entity::activity_session::Model {
+    fn announced(&self) -> Vec<Event> {
+        vec![Event::SessionChanged(self.id)]
     }
 }
 

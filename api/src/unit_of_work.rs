@@ -268,6 +268,17 @@ impl UnitOfWork {
         self.finish_inner(result, keys, |_| Vec::new()).await
     }
 
+    /// As [`Self::finish_each`], and publishes `events` for subscribers
+    /// when the change commits.
+    pub async fn finish_each_announcing<T>(
+        self,
+        result: ServiceResult<T>,
+        keys: impl FnOnce(&T) -> Vec<(&'static str, Uuid)>,
+        events: impl FnOnce(&T) -> Vec<DomainEvent>,
+    ) -> ServiceResult<T> {
+        self.finish_inner(result, keys, events).await
+    }
+
     async fn finish_inner<T>(
         self,
         result: ServiceResult<T>,

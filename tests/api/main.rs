@@ -10,6 +10,7 @@
 )]
 
 mod activities;
+mod activity_events;
 mod activity_report;
 mod attendance;
 mod audit;

@@ -15,12 +15,12 @@ use uuid::Uuid;
 use crate::fixtures::gid;
 use crate::helpers::{Fixture, TestApp};
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Opens a graphql-transport-ws connection with `token`; `None` if the
 /// server refuses it.
-async fn connect(address: &str, token: &str) -> Option<Socket> {
+pub(crate) async fn connect(address: &str, token: &str) -> Option<Socket> {
     let url = format!("{}/graphql/ws", address.replacen("http", "ws", 1));
     let mut request = url.into_client_request().expect("request");
     request.headers_mut().insert(
@@ -45,7 +45,7 @@ async fn connect(address: &str, token: &str) -> Option<Socket> {
     }
 }
 
-async fn subscribe(socket: &mut Socket, query: &str) {
+pub(crate) async fn subscribe(socket: &mut Socket, query: &str) {
     socket
         .send(Message::text(
             json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
@@ -57,7 +57,7 @@ async fn subscribe(socket: &mut Socket, query: &str) {
 }
 
 /// The next `next` payload, or `None` within `wait`.
-async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
+pub(crate) async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         let message = tokio::time::timeout_at(deadline, socket.next())

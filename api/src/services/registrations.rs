@@ -207,6 +207,13 @@ async fn pass_place_on<C: ConnectionTrait>(
     })
 }
 
+/// A sign-up that ended, and the sign-up its place was offered to, if any.
+#[derive(Debug, Clone)]
+pub struct PlacePassed {
+    pub registration: Registration,
+    pub offered: Option<Registration>,
+}
+
 /// Cancels a sign-up (a place, a place on the waiting list, or an offer);
 /// a place it held goes to the first in line.
 #[tracing::instrument(skip(db, caller))]
@@ -214,7 +221,7 @@ pub async fn cancel<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,
-) -> ServiceResult<Registration> {
+) -> ServiceResult<PlacePassed> {
     let current = find_registration(db, caller, id).await?;
     let now = Utc::now();
     if let Some(row) = step(
@@ -227,8 +234,11 @@ pub async fn cancel<C: ConnectionTrait>(
     )
     .await?
     {
-        pass_place_on(db, row.activity_id, now).await?;
-        return Ok(row);
+        let offered = pass_place_on(db, row.activity_id, now).await?;
+        return Ok(PlacePassed {
+            registration: row,
+            offered,
+        });
     }
     if let Some(row) = step(
         db,
@@ -240,7 +250,10 @@ pub async fn cancel<C: ConnectionTrait>(
     )
     .await?
     {
-        return Ok(row);
+        return Ok(PlacePassed {
+            registration: row,
+            offered: None,
+        });
     }
     Err(ended(current.status))
 }
@@ -279,7 +292,7 @@ pub async fn decline_offer<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,
-) -> ServiceResult<Registration> {
+) -> ServiceResult<PlacePassed> {
     let current = find_registration(db, caller, id).await?;
     let now = Utc::now();
     match step(
@@ -293,8 +306,11 @@ pub async fn decline_offer<C: ConnectionTrait>(
     .await?
     {
         Some(row) => {
-            pass_place_on(db, row.activity_id, now).await?;
-            Ok(row)
+            let offered = pass_place_on(db, row.activity_id, now).await?;
+            Ok(PlacePassed {
+                registration: row,
+                offered,
+            })
         }
         None => Err(not_offered(current.status)),
     }

@@ -397,7 +397,7 @@ impl ActivityMutation {
             input.ends_at.0,
         )
         .await;
-        session_payload(write.finish(result).await)
+        session_payload(write.finish_announcing(result).await)
     }
 
     /// Cancels a scheduled session, with the reason; CONFLICT if it is
@@ -413,7 +413,7 @@ impl ActivityMutation {
         let write = Write::begin(ctx).await?;
         let result =
             sessions_service::cancel_session(write.txn(), caller(ctx)?, id, &input.reason).await;
-        session_payload(write.finish(result).await)
+        session_payload(write.finish_announcing(result).await)
     }
 
     /// Moves a scheduled session to a new start and end; CONFLICT if it is
@@ -435,7 +435,7 @@ impl ActivityMutation {
             input.ends_at.0,
         )
         .await;
-        session_payload(write.finish(result).await)
+        session_payload(write.finish_announcing(result).await)
     }
 }
 

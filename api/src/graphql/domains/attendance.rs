@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
+use crate::events::Event;
 use crate::graphql::context::caller;
 use crate::graphql::domains::activities::ActivitySessionPayload;
 use crate::graphql::guards::Require;
@@ -88,7 +89,11 @@ impl AttendanceMutation {
                 .await;
         attendance_payload(
             write
-                .finish_with(result, |c| ("activity_session", c.session.id))
+                .finish_each_announcing(
+                    result,
+                    |c| vec![("activity_session", c.session.id)],
+                    |c| vec![Event::AttendanceRecorded(c.session.id)],
+                )
                 .await,
         )
     }
@@ -117,7 +122,11 @@ impl AttendanceMutation {
             service::remove_attendance(write.txn(), caller(ctx)?, session_id, participant_id).await;
         attendance_payload(
             write
-                .finish_with(result, |c| ("activity_session", c.session.id))
+                .finish_each_announcing(
+                    result,
+                    |c| vec![("activity_session", c.session.id)],
+                    |c| vec![Event::AttendanceRecorded(c.session.id)],
+                )
                 .await,
         )
     }
@@ -140,7 +149,14 @@ impl AttendanceMutation {
         let write = Write::begin(ctx).await?;
         let result =
             service::set_headcount(write.txn(), caller(ctx)?, session_id, input.count).await;
-        let (session, user_errors) = payload(write.finish(result).await)?;
+        let result = write
+            .finish_each_announcing(
+                result,
+                |s| vec![("activity_session", s.id)],
+                |s| vec![Event::AttendanceRecorded(s.id)],
+            )
+            .await;
+        let (session, user_errors) = payload(result)?;
         Ok(ActivitySessionPayload {
             session: session.map(ActivitySession),
             user_errors,

@@ -74,7 +74,7 @@ impl RegistrationMutation {
         let id = decode_as(&id, NodeType::Registration, "id")?;
         let write = Write::begin(ctx).await?;
         let result = service::cancel(write.txn(), caller(ctx)?, id).await;
-        registration_payload(write.finish(result).await)
+        passed_payload(write, result).await
     }
 
     /// Takes an offered place before `offerExpiresAt`; CONFLICT once it
@@ -104,8 +104,34 @@ impl RegistrationMutation {
         let id = decode_as(&id, NodeType::Registration, "id")?;
         let write = Write::begin(ctx).await?;
         let result = service::decline_offer(write.txn(), caller(ctx)?, id).await;
-        registration_payload(write.finish(result).await)
+        passed_payload(write, result).await
     }
+}
+
+/// Finishes a change that may have offered the place on: both sign-ups
+/// audited, and the offer announced to subscribers.
+async fn passed_payload(
+    write: crate::unit_of_work::UnitOfWork,
+    result: ServiceResult<service::PlacePassed>,
+) -> Result<RegistrationPayload> {
+    let result = write
+        .finish_each_announcing(
+            result,
+            |p| {
+                std::iter::once(&p.registration)
+                    .chain(p.offered.as_ref())
+                    .map(|r| ("registration", r.id))
+                    .collect()
+            },
+            |p| {
+                p.offered
+                    .iter()
+                    .map(|r| crate::events::Event::PlaceOffered(r.id))
+                    .collect()
+            },
+        )
+        .await;
+    registration_payload(result.map(|p| p.registration))
 }
 
 fn registration_payload(

@@ -18,7 +18,7 @@ use crate::events::{Event, EventBus};
 use crate::graphql::context::caller;
 use crate::graphql::context::db;
 use crate::graphql::guards::Require;
-use crate::graphql::types::{InternshipSlot, Placement};
+use crate::graphql::types::{ActivitySession, InternshipSlot, Placement, Registration};
 use crate::policy::Caller;
 use crate::services::{self, ServiceError};
 
@@ -215,4 +215,83 @@ impl SubscriptionRoot {
             }
         }))
     }
+
+    /// A session the subscriber may see was scheduled, moved or cancelled.
+    /// Requires `activities:read`.
+    #[graphql(guard = "Require::read(Kind::ActivitySession)")]
+    async fn session_changed(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = ActivitySession>> {
+        sessions_on(ctx, |event| match event {
+            Event::SessionChanged(id) => Some(id),
+            _ => None,
+        })
+    }
+
+    /// Attendance of a session was recorded or corrected (names or the
+    /// headcount); the session comes with its counts, and its names as the
+    /// subscriber may see them. Requires `activities:read`.
+    #[graphql(guard = "Require::read(Kind::ActivitySession)")]
+    async fn attendance_recorded(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = ActivitySession>> {
+        sessions_on(ctx, |event| match event {
+            Event::AttendanceRecorded(id) => Some(id),
+            _ => None,
+        })
+    }
+
+    /// A place on an activity was offered to the next on its waiting list,
+    /// for sign-ups the subscriber may see (a participant: their own).
+    /// Requires `participants:read`.
+    #[graphql(guard = "Require::read(Kind::Registration)")]
+    async fn place_offered(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = Registration>> {
+        let caller = caller(ctx)?.clone();
+        let db = db(ctx)?.clone();
+        let live = ctx.data_opt::<Arc<LiveCaller>>().cloned();
+        let stream = events(ctx.data::<EventBus>()?);
+        Ok(futures_util::StreamExt::filter_map(stream, move |event| {
+            let (caller, db, live) = (caller.clone(), db.clone(), live.clone());
+            async move {
+                let Event::PlaceOffered(id) = event else {
+                    return None;
+                };
+                if !authorized(live.as_deref()).await {
+                    return None;
+                }
+                services::registrations::find_registration(&db, &caller, id)
+                    .await
+                    .ok()
+                    .map(Registration)
+            }
+        }))
+    }
+}
+
+/// The sessions the events `pick` names, loaded through the subscriber's
+/// row policy.
+fn sessions_on(
+    ctx: &Context<'_>,
+    pick: fn(Event) -> Option<uuid::Uuid>,
+) -> Result<impl Stream<Item = ActivitySession> + use<>> {
+    let caller = caller(ctx)?.clone();
+    let db = db(ctx)?.clone();
+    let live = ctx.data_opt::<Arc<LiveCaller>>().cloned();
+    let stream = events(ctx.data::<EventBus>()?);
+    Ok(futures_util::StreamExt::filter_map(stream, move |event| {
+        let (caller, db, live) = (caller.clone(), db.clone(), live.clone());
+        async move {
+            let id = pick(event)?;
+            if !authorized(live.as_deref()).await {
+                return None;
+            }
+            services::activity_sessions::load_sessions(&db, &caller, &[id])
+                .await
+                .ok()?
+                .remove(&id)
+                .map(ActivitySession)
+        }
+    }))
 }
