@@ -332,3 +332,150 @@ async fn fifty_concurrent_sign_ups_for_ten_places_give_ten_places_and_forty_in_l
         );
     }
 }
+
+const UPDATE: &str = "mutation($input: UpdateActivityInput!) { updateActivity(input: $input) {
+  activity { title capacity placesLeft waitingCount } userErrors { field message } } }";
+
+#[tokio::test]
+async fn a_capacity_is_never_cut_below_the_places_taken_and_a_raised_one_offers_places_in_turn() {
+    let app = spawn_app().await;
+    let course = course(&app, 2).await;
+    let people = participants(&app, &course.kommun, 4).await;
+    for p in &people {
+        sign_up(&app, &course, p).await;
+    }
+    let abf = app
+        .token("abf-ostergotland", "partner", &[], "coordinator-abf")
+        .await;
+    let body = app
+        .graphql_as(
+            &abf,
+            UPDATE,
+            json!({"input": {"id": course.id, "capacity": 1, "title": "Nytt namn"}}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["updateActivity"]["userErrors"][0]["field"],
+        json!(["input", "capacity"]),
+        "{body}"
+    );
+    let body = app
+        .graphql_as(&course.kommun, LIST, json!({"id": course.id}))
+        .await;
+    assert_eq!(body["data"]["node"]["placesLeft"], 0, "nothing changed");
+    assert_eq!(body["data"]["node"]["waitingCount"], 2);
+    // Only the organiser changes it.
+    let body = app
+        .graphql_as(
+            &course.kommun,
+            UPDATE,
+            json!({"input": {"id": course.id, "capacity": 5}}),
+        )
+        .await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+
+    let body = app
+        .graphql_as(
+            &abf,
+            UPDATE,
+            json!({"input": {"id": course.id, "capacity": 3, "title": "Starta eget, våren"}}),
+        )
+        .await;
+    let activity = &body["data"]["updateActivity"]["activity"];
+    assert_eq!(activity["title"], "Starta eget, våren", "{body}");
+    assert_eq!(activity["capacity"], 3);
+    assert_eq!(activity["waitingCount"], 1);
+    let body = app
+        .graphql_as(&course.kommun, LIST, json!({"id": course.id}))
+        .await;
+    let statuses: Vec<(Value, Value)> = body["data"]["node"]["registrations"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| (r["participant"]["id"].clone(), r["status"].clone()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (json!(people[0]), json!("REGISTERED")),
+            (json!(people[1]), json!("REGISTERED")),
+            (json!(people[2]), json!("OFFERED")),
+            (json!(people[3]), json!("WAITING")),
+        ],
+        "the new place is offered to the first in line"
+    );
+    assert_eq!(taken(&app, &course).await, 3);
+}
+
+#[tokio::test]
+async fn cutting_a_capacity_while_sign_ups_race_it_never_overbooks() {
+    let app = spawn_app().await;
+    let kommun = app
+        .token("norrkopings-kommun", "partner", &[], "coordinator-kommun")
+        .await;
+    let abf = app
+        .token("abf-ostergotland", "partner", &[], "coordinator-abf")
+        .await;
+    let people = participants(&app, &kommun, 8).await;
+    for round in 0..20 {
+        let course = course(&app, 6).await;
+        for p in &people[..2] {
+            sign_up(&app, &course, p).await;
+        }
+        // Six sign-ups and a cut to three, at once.
+        let mut requests: Vec<(String, Option<String>, Value)> = people[2..]
+            .iter()
+            .map(|p| {
+                (
+                    kommun.clone(),
+                    None,
+                    json!({"query": REGISTER, "variables": {"a": course.id, "p": p}}),
+                )
+            })
+            .collect();
+        requests.push((
+            abf.clone(),
+            None,
+            json!({"query": UPDATE, "variables": {"input": {"id": course.id, "capacity": 3}}}),
+        ));
+        let answers = all_at_once(&app, requests).await;
+        let cut = answers
+            .iter()
+            .find(|a| a.body["data"]["updateActivity"].is_object())
+            .expect("the cut's answer");
+        let accepted = cut.body["data"]["updateActivity"]["activity"].is_object();
+        let registered = answers
+            .iter()
+            .filter(|a| {
+                a.body["data"]["registerForActivity"]["registration"]["status"] == "REGISTERED"
+            })
+            .count()
+            + 2;
+        let row = entity::activity::Entity::find_by_id(crate::fixtures::uuid_of(&course.id))
+            .one(&app.db)
+            .await
+            .expect("read")
+            .expect("activity");
+        assert!(
+            row.places_taken <= row.capacity.unwrap_or(i32::MAX),
+            "round {round}: {} taken of {:?}",
+            row.places_taken,
+            row.capacity
+        );
+        assert_eq!(row.places_taken as usize, registered, "round {round}");
+        if accepted {
+            assert_eq!(row.capacity, Some(3), "round {round}");
+            assert!(registered <= 3, "round {round}");
+        } else {
+            assert_eq!(
+                row.capacity,
+                Some(6),
+                "round {round}: refused, nothing changed"
+            );
+            assert!(
+                registered > 3,
+                "round {round}: refused only when more were taken"
+            );
+        }
+    }
+}

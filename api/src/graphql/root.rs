@@ -50,6 +50,7 @@ pub struct MutationRoot(
     api_clients::ApiClientMutation,
     people::PeopleMutation,
     activities::ActivityMutation,
+    activities::ActivityUpdateMutation,
     attendance::AttendanceMutation,
     registrations::RegistrationMutation,
     queue::QueueMutation,

@@ -141,6 +141,40 @@ async fn step<C: ConnectionTrait>(
     Ok(rows.pop())
 }
 
+/// Offers the places an activity has left (after its capacity was raised)
+/// to those waiting, in order: each place is taken by the conditional
+/// `places_taken < capacity` statement before it is offered, and given back
+/// when nobody waits. Returns the offers made.
+pub(super) async fn offer_new_places<C: ConnectionTrait>(
+    db: &C,
+    activity_id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Registration>> {
+    let mut offers = Vec::new();
+    loop {
+        let taken = activity::Entity::update_many()
+            .col_expr(
+                activity::Column::PlacesTaken,
+                Expr::col(activity::Column::PlacesTaken).add(1),
+            )
+            .filter(activity::Column::Id.eq(activity_id))
+            .filter(activity::Column::RegistrationRequired.eq(true))
+            .filter(
+                Expr::col(activity::Column::PlacesTaken).lt(Expr::col(activity::Column::Capacity)),
+            )
+            .exec(db)
+            .await
+            .map_err(ServiceError::database("failed to take a place"))?;
+        if taken.rows_affected == 0 {
+            return Ok(offers);
+        }
+        match pass_place_on(db, activity_id, now).await? {
+            Some(offer) => offers.push(offer),
+            None => return Ok(offers),
+        }
+    }
+}
+
 /// Gives the place an ended registration held to the first in line, or
 /// back to the activity when nobody waits. Returns the offer made.
 async fn pass_place_on<C: ConnectionTrait>(

@@ -19,6 +19,9 @@ use crate::services::activities as activities_service;
 use crate::services::activity_sessions as sessions_service;
 use crate::services::{ServiceError, ServiceResult};
 
+mod update;
+pub use update::ActivityUpdateMutation;
+
 /// Which activities a list holds; every part given must hold.
 #[derive(InputObject, Default)]
 pub struct ActivityFilter {
