@@ -2,6 +2,7 @@
 //! connection (or transaction). Nothing here knows about HTTP or GraphQL.
 
 pub mod activities;
+pub mod activity_changes;
 pub mod activity_sessions;
 pub mod api_clients;
 pub mod attendance;

@@ -11,7 +11,7 @@ use crate::graphql::payload::payload;
 use crate::graphql::types::Activity;
 use crate::graphql::write::Write;
 use crate::policy::{Role, Scope};
-use crate::services::activities as service;
+use crate::services::activity_changes as service;
 
 /// Changes to an activity; what is not given stays as it is.
 #[derive(InputObject)]
