@@ -78,14 +78,19 @@ pub async fn register<C: ConnectionTrait>(
     expire_offers(db, Some(activity.id), now).await?;
     let status = match activity.capacity {
         None => RegistrationStatus::Registered,
-        Some(capacity) => {
+        Some(_) => {
+            // Against the capacity as it stands when the row is locked, not
+            // as it was read: updateActivity may cut it meanwhile.
             let taken = activity::Entity::update_many()
                 .col_expr(
                     activity::Column::PlacesTaken,
                     Expr::col(activity::Column::PlacesTaken).add(1),
                 )
                 .filter(activity::Column::Id.eq(activity.id))
-                .filter(activity::Column::PlacesTaken.lt(capacity))
+                .filter(
+                    Expr::col(activity::Column::PlacesTaken)
+                        .lt(Expr::col(activity::Column::Capacity)),
+                )
                 .exec(db)
                 .await
                 .map_err(ServiceError::database("failed to take a place"))?;
