@@ -6,19 +6,15 @@
 use chrono::Utc;
 use entity::activity;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::activities::find_activity;
 use super::input::{optional_text, required_text};
 use super::{ServiceError, ServiceResult};
 use crate::policy::{self, Caller};
 
 type Activity = activity::Model;
-
-/// The activities the caller may see.
-fn visible(caller: &Caller) -> Select<activity::Entity> {
-    activity::Entity::find().filter(policy::rows::activities(caller))
-}
 
 /// Changes to an activity's details; what is not given stays.
 #[derive(Debug, Clone, Default)]
@@ -107,15 +103,10 @@ pub async fn update_activity<C: ConnectionTrait>(
         .exec(db)
         .await
         .map_err(ServiceError::database("failed to update activity"))?;
-    let row = visible(caller)
-        .filter(activity::Column::Id.eq(id))
-        .one(db)
-        .await
-        .map_err(ServiceError::database("failed to read activity"))?
-        .ok_or(ServiceError::NotFound { entity: "activity" })?;
     if changed.rows_affected == 0 {
-        let may_change = visible(caller)
-            .filter(activity::Column::Id.eq(id))
+        // Why nothing matched: not seen, not the organiser's, or the cut.
+        let row = find_activity(db, caller, id).await?;
+        let may_change = activity::Entity::find_by_id(id)
             .filter(policy::rows::changeable_activities(caller))
             .one(db)
             .await
@@ -132,15 +123,6 @@ pub async fn update_activity<C: ConnectionTrait>(
         ));
     }
     let offered = super::registrations::offer_new_places(db, id, now).await?;
-    let activity = if offered.is_empty() {
-        row
-    } else {
-        visible(caller)
-            .filter(activity::Column::Id.eq(id))
-            .one(db)
-            .await
-            .map_err(ServiceError::database("failed to read activity"))?
-            .unwrap_or(row)
-    };
+    let activity = find_activity(db, caller, id).await?;
     Ok(ActivityUpdate { activity, offered })
 }

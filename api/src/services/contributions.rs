@@ -10,7 +10,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryFilter, Query
 use uuid::Uuid;
 
 use super::batch::key_in;
-use super::input::optional_text;
+use super::input::{minutes_of_hours, optional_text};
 use super::participants::find_participant;
 use super::{ServiceError, ServiceResult};
 use crate::policy::Caller;
@@ -37,8 +37,8 @@ pub async fn record<C: ConnectionTrait>(
     input: NewContribution,
 ) -> ServiceResult<Contribution> {
     let mut v = super::error::Validation::new();
-    let minutes = (input.hours * 60.0).round();
-    if !input.hours.is_finite() || !(1.0..=1440.0).contains(&minutes) {
+    let minutes = minutes_of_hours(input.hours);
+    if minutes.is_none() {
         v.fail("hours", "must be more than 0 and at most 24");
     }
     if input.occurred_on > Utc::now().date_naive() {
@@ -57,8 +57,7 @@ pub async fn record<C: ConnectionTrait>(
         participant_id: Set(input.participant_id),
         kind: Set(input.kind),
         occurred_on: Set(input.occurred_on),
-        // In range: checked above.
-        minutes: Set(minutes as i32),
+        minutes: Set(minutes.unwrap_or_default()),
         activity_id: Set(input.activity_id),
         description: Set(description.flatten()),
         recorded_by: Set(caller.organisation_id),

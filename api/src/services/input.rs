@@ -20,6 +20,14 @@ pub fn optional_text(
 }
 
 /// Tags (skills, fields, interests) normalised and de-duplicated.
+/// Hours given (a contribution, a volunteer's time) in whole minutes, if
+/// they are more than nothing and at most a day.
+pub fn minutes_of_hours(hours: f64) -> Option<i32> {
+    let minutes = (hours * 60.0).round();
+    // In range, so the conversion is exact.
+    (hours.is_finite() && (1.0..=1440.0).contains(&minutes)).then_some(minutes as i32)
+}
+
 pub fn normalise_tags(field: &str, raw: &[String]) -> ServiceResult<Vec<String>> {
     tags::tags(raw).map_err(|e| ServiceError::invalid(field, e.to_string()))
 }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::attendance::held_session;
 use super::batch::key_in;
-use super::input::optional_text;
+use super::input::{minutes_of_hours, optional_text};
 use super::pagination::{self, Page, PageRequest};
 use super::{ServiceError, ServiceResult};
 use crate::policy::{self, Caller};
@@ -54,13 +54,6 @@ impl HoursFilter {
     }
 }
 
-/// The time given in whole minutes, if it is more than nothing and at most a day.
-fn minutes(hours: f64) -> Option<i32> {
-    let minutes = (hours * 60.0).round();
-    // In range, so the conversion is exact.
-    (hours.is_finite() && (1.0..=1440.0).contains(&minutes)).then_some(minutes as i32)
-}
-
 /// Logs the caller's hours at a session that took place (scheduled and
 /// started): a volunteer signed in as themself. Logging again while the
 /// hours wait for the organiser corrects them; once decided, CONFLICT.
@@ -77,7 +70,7 @@ pub async fn log_hours<C: ConnectionTrait>(
         }
     })?;
     let mut v = super::error::Validation::new();
-    let minutes = minutes(input.hours);
+    let minutes = minutes_of_hours(input.hours);
     if minutes.is_none() {
         v.fail("hours", "must be more than 0 and at most 24");
     }
